@@ -1,0 +1,3 @@
+from k8stui.cli import main
+
+raise SystemExit(main())
