@@ -18,7 +18,7 @@ REASONS = {
     415: "UnsupportedMediaType",
     422: "Invalid",
     429: "TooManyRequests",
-    500: "InternalError",
+    500: "",  # the real server sends no reason for internal errors
 }
 
 
@@ -28,7 +28,7 @@ class ApiError(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.reason = reason or REASONS.get(code, "Unknown")
+        self.reason = reason if reason is not None else REASONS.get(code, "Unknown")
         self.details = details
 
     def status(self) -> dict[str, Any]:
@@ -38,9 +38,10 @@ class ApiError(Exception):
             "metadata": {},
             "status": "Failure",
             "message": self.message,
-            "reason": self.reason,
-            "code": self.code,
         }
+        if self.reason:
+            out["reason"] = self.reason
+        out["code"] = self.code
         if self.details is not None:
             out["details"] = self.details
         return out

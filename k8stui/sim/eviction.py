@@ -55,7 +55,7 @@ def evict(store: Store, namespace: str, name: str, body: dict, dry_run: bool = F
     pdbs = matching_pdbs(store, pod)
     if len(pdbs) > 1:
         raise ApiError(500, "This pod has more than one PodDisruptionBudget, which the eviction "
-                       "subresource does not support.", "InternalError")
+                       "subresource does not support.", "")
     if pdbs:
         pdb = pdbs[0]
         status = pdb.get("status") or {}

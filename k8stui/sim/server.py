@@ -23,7 +23,7 @@ from k8stui.sim.errors import ApiError
 from k8stui.sim.eviction import evict
 from k8stui.sim.patch import PatchError, apply_patch
 from k8stui.sim.resources import BY_GROUP_VERSION_PLURAL, GROUP_VERSIONS, RESOURCES, VIRTUAL, Resource
-from k8stui.sim.selectors import SelectorError, parse_field_selector, parse_label_selector
+from k8stui.sim.selectors import SelectorError, check_supported, parse_field_selector, parse_label_selector
 from k8stui.sim.store import Entry, Store, dumps
 
 JSON = "application/json"
@@ -394,17 +394,14 @@ class ApiServer:
         q = request.query
         lsel = parse_label_selector(q.get("labelSelector", ""))
         fsel = parse_field_selector(q.get("fieldSelector", ""))
-        info_res = None
         if not fsel.empty:
             # only the fields the real server indexes for this kind may be selected on
-            info_res = self._res_from_path([p for p in request.path.split("/") if p])
-            if info_res is not None:
-                supported = {"metadata.name", "metadata.namespace"} | set(info_res.field_selectors)
-                if info_res.plural == "events":
+            res = self._res_from_path([p for p in request.path.split("/") if p])
+            if res is not None:
+                supported = {"metadata.name", "metadata.namespace"} | set(res.field_selectors)
+                if res.plural == "events":
                     supported |= {"source"}
-                for f in fsel.fields():
-                    if f not in supported:
-                        raise errors.bad_request(f'field label not supported: {f}')
+                fsel = check_supported(fsel, supported, res.plural)
         if lsel.empty and fsel.empty:
             return None
         lm, fm = lsel.matches, fsel.matches
