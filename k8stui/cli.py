@@ -40,10 +40,45 @@ def build_parser() -> argparse.ArgumentParser:
                      "$XDG_STATE_HOME/k8stui/sim)")
     sim.add_argument("--inventory", type=Path, help="where to write the SSH inventory of the simulated hosts")
 
+    get = sub.add_parser("get", help="print nodes or pods as `kubectl get` does")
+    get.add_argument("kind", help="nodes or pods")
+    _conn_args(get)
+    scope = get.add_mutually_exclusive_group()
+    scope.add_argument("-n", "--namespace", help="namespace (default: the context's)")
+    scope.add_argument("-A", "--all-namespaces", action="store_true", help="all namespaces")
+    get.add_argument("-l", "--selector", help="label selector, e.g. app=web,tier!=db")
+    get.add_argument("-o", "--output", choices=["wide"], help="wide: the extra columns")
+
+    for verb in ("cordon", "uncordon"):
+        c = sub.add_parser(verb, help=f"mark a node {'un' if verb == 'cordon' else ''}schedulable, as kubectl {verb}")
+        c.add_argument("node")
+        _conn_args(c)
+        c.add_argument("--dry-run", choices=["none", "client", "server"], default="none")
+
     demo = sub.add_parser("demo", help="start the seed simulated cluster in-process and open the TUI on it")
     demo.add_argument("--scenario", default="seed", help="built-in scenario name or YAML file (default: seed)")
     demo.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)
     return p
+
+
+def _conn_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    p.add_argument("--context", help="kubeconfig context (default: the current one)")
+    p.add_argument("--readonly", action="store_true", help="refuse every change (read-only monitoring)")
+
+
+async def _with_connection(args: argparse.Namespace, fn: Callable[..., object]) -> object:
+    from k8stui.config import load_config
+    from k8stui.kube.connection import connect, read_kubeconfig
+
+    info = read_kubeconfig(args.kubeconfig)
+    ctx = args.context or info.current
+    readonly = bool(getattr(args, "readonly", False)) or load_config().readonly_for(ctx)
+    conn = await connect(args.kubeconfig, ctx, readonly=readonly)
+    try:
+        return await fn(conn)  # type: ignore[misc]
+    finally:
+        await conn.close()
 
 
 def _sim_args(p: argparse.ArgumentParser) -> None:
@@ -61,13 +96,9 @@ def _sim_args(p: argparse.ArgumentParser) -> None:
 
 
 def _parse_fail_once(values: list[str]) -> list[tuple[str, str]]:
-    out = []
-    for v in values:
-        node, sep, words = v.partition(":")
-        if not sep or not node or not words:
-            raise UserError(f"--fail-once {v!r}: expected NODE:WORDS")
-        out.append((node, words))
-    return out
+    from k8stui.sim.hosts import parse_fail_once
+
+    return [parse_fail_once(v) for v in values]
 
 
 def load_sim_scenario(args: argparse.Namespace):
@@ -122,6 +153,41 @@ def cmd_sim(args: argparse.Namespace) -> int:
 
     asyncio.run(run())
     return 0
+
+
+@_command("get")
+def cmd_get(args: argparse.Namespace) -> int:
+    from k8stui.kube.get import get
+
+    async def run(conn):
+        return await get(conn, args.kind, args.namespace, args.all_namespaces, args.selector,
+                         args.output == "wide")
+
+    result = asyncio.run(_with_connection(args, run))
+    sys.stdout.write(result.text)  # type: ignore[attr-defined]
+    if result.empty_message:  # type: ignore[attr-defined]
+        print(result.empty_message, file=sys.stderr)  # type: ignore[attr-defined]
+    return 0
+
+
+def _cordon_command(desired: bool) -> Callable[[argparse.Namespace], int]:
+    def cmd(args: argparse.Namespace) -> int:
+        from k8stui.ops.cordon import set_unschedulable
+
+        dry = None if args.dry_run == "none" else args.dry_run
+
+        async def run(conn):
+            return await set_unschedulable(conn, args.node, desired, dry)
+
+        result = asyncio.run(_with_connection(args, run))
+        print(result.message)  # type: ignore[attr-defined]
+        return 0
+
+    return cmd
+
+
+COMMANDS["cordon"] = _cordon_command(True)
+COMMANDS["uncordon"] = _cordon_command(False)
 
 
 @_command("demo")
