@@ -77,9 +77,10 @@ def test_cordon_uncordon(kubectl, make_sim):
 
 def test_viewer_is_forbidden_to_cordon(kubectl, seed_sim):
     r = run_kubectl(kubectl, seed_sim, "cordon", "k8s-worker-2", context="viewer")
-    assert r.returncode != 0
-    assert "Forbidden" in r.stderr or "forbidden" in r.stderr
-    assert 'User "viewer" cannot patch resource "nodes"' in r.stderr
+    # kubectl prints the error but exits 0 for cordon (its cordon loop only prints errors)
+    assert r.stderr == ('error: unable to cordon node "k8s-worker-2": nodes "k8s-worker-2" is forbidden: '
+                        'User "viewer" cannot patch resource "nodes" in API group "" at the cluster scope\n')
+    assert r.stdout == ""
 
 
 def test_drain_without_flags_refuses_daemonset_pods(kubectl, make_sim):
@@ -147,14 +148,15 @@ def test_create_bare_pod_and_replace_status(kubectl, make_sim, tmp_path):
     import json
 
     pod = json.loads(r.stdout)
-    pod["status"]["conditions"] = [c for c in pod["status"]["conditions"] if c["type"] != "Ready"] + [
-        {"type": "Ready", "status": "False", "lastTransitionTime": None, "reason": "Drill"}]
+    # a condition of our own (as a readiness-gate controller writes): the kubelet keeps it
+    pod["status"]["conditions"].append({"type": "example.com/drill", "status": "True",
+                                        "lastTransitionTime": None, "reason": "Drill"})
     status_file = tmp_path / "status.json"
     status_file.write_text(json.dumps(pod))
     r = run_kubectl(kubectl, sim, "replace", "--subresource=status", "-f", str(status_file))
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "pod/bare replaced"
-    r = run_kubectl(kubectl, sim, "get", "pod", "bare", "-o", "jsonpath={.status.conditions[?(@.type=='Ready')].reason}")
+    r = run_kubectl(kubectl, sim, "get", "pod", "bare", "-o", "jsonpath={.status.conditions[?(@.type=='example.com/drill')].reason}")
     assert r.stdout == "Drill"
 
 

@@ -18,7 +18,7 @@ import yaml
 from aiohttp import web
 
 from k8stui.kube import printers
-from k8stui.sim import auth, errors
+from k8stui.sim import auth, errors, openapi
 from k8stui.sim.errors import ApiError
 from k8stui.sim.eviction import evict
 from k8stui.sim.patch import PatchError, apply_patch
@@ -149,8 +149,10 @@ class ApiServer:
                 return web.Response(text="\n".join(lines) + "\n", status=200 if ok else 500,
                                     content_type="text/plain")
             return web.Response(text="ok", content_type="text/plain")
-        if path.startswith("/openapi"):
-            raise ApiError(404, "the server could not find the requested resource")
+        if path.startswith("/openapi/v3"):
+            doc = openapi.lookup(path, self.version.get("gitVersion", ""))
+            if doc is not None:
+                return web.Response(body=doc, content_type=JSON)
         raise ApiError(404, "the server could not find the requested resource")
 
     # ---- discovery --------------------------------------------------------------------------
@@ -356,6 +358,10 @@ class ApiServer:
             raise errors.bad_request("the body of the request was in an unknown format - accepted media "
                                      "types include: application/json, application/yaml")
         ctype = request.headers.get("Content-Type", JSON).split(";")[0].strip()
+        if ctype not in (JSON, "application/yaml", "application/x-yaml", "*/*", ""):
+            # protobuf and CBOR bodies: client-go falls back to JSON after a 415
+            raise ApiError(415, f'the body of the request was in an unknown format - accepted media types '
+                           f'include: application/json, application/yaml', "UnsupportedMediaType")
         try:
             if ctype in ("application/yaml", "application/x-yaml"):
                 body = yaml.safe_load(raw)
