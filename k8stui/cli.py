@@ -32,6 +32,7 @@ def _command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Calla
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="k8stui", description="Terminal admin console for kubeadm clusters.")
     p.add_argument("--version", action="version", version=f"k8stui {__version__}")
+    _tui_args(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     sim = sub.add_parser("sim", help="run the simulated kubeadm cluster in the foreground")
@@ -44,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     get.add_argument("kind", help="nodes or pods")
     _conn_args(get)
     scope = get.add_mutually_exclusive_group()
-    scope.add_argument("-n", "--namespace", help="namespace (default: the context's)")
-    scope.add_argument("-A", "--all-namespaces", action="store_true", help="all namespaces")
+    scope.add_argument("-n", "--namespace", default=argparse.SUPPRESS, help="namespace (default: the context's)")
+    scope.add_argument("-A", "--all-namespaces", action="store_true", default=argparse.SUPPRESS,
+                       help="all namespaces")
     get.add_argument("-l", "--selector", help="label selector, e.g. app=web,tier!=db")
     get.add_argument("-o", "--output", choices=["wide"], help="wide: the extra columns")
 
@@ -55,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
         _conn_args(c)
         c.add_argument("--dry-run", choices=["none", "client", "server"], default="none")
 
+    _drain_args(sub)
+
+    _token_args(sub)
+
     demo = sub.add_parser("demo", help="start the seed simulated cluster in-process and open the TUI on it")
     demo.add_argument("--scenario", default="seed", help="built-in scenario name or YAML file (default: seed)")
     demo.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)
@@ -62,9 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _conn_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
-    p.add_argument("--context", help="kubeconfig context (default: the current one)")
-    p.add_argument("--readonly", action="store_true", help="refuse every change (read-only monitoring)")
+    # SUPPRESS: given after the subcommand they apply, and they never reset the same options
+    # given before it (`k8stui --kubeconfig X get nodes`)
+    p.add_argument("--kubeconfig", default=argparse.SUPPRESS,
+                   help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    p.add_argument("--context", default=argparse.SUPPRESS, help="kubeconfig context (default: the current one)")
+    p.add_argument("--readonly", action="store_true", default=argparse.SUPPRESS,
+                   help="refuse every change (read-only monitoring)")
 
 
 async def _with_connection(args: argparse.Namespace, fn: Callable[..., object]) -> object:
@@ -79,6 +89,16 @@ async def _with_connection(args: argparse.Namespace, fn: Callable[..., object]) 
         return await fn(conn)  # type: ignore[misc]
     finally:
         await conn.close()
+
+
+def _tui_args(p: argparse.ArgumentParser) -> None:
+    """The TUI's options: `k8stui [--kubeconfig PATH] [--context NAME] [-n NS | -A] [--readonly]`."""
+    p.add_argument("--kubeconfig", type=Path, help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    p.add_argument("--context", help="kubeconfig context (default: the current context)")
+    ns = p.add_mutually_exclusive_group()
+    ns.add_argument("-n", "--namespace", help="namespace of the pods view")
+    ns.add_argument("-A", "--all-namespaces", action="store_true", help="pods of all namespaces")
+    p.add_argument("--readonly", action="store_true", help="read-only monitoring: every change is refused")
 
 
 def _sim_args(p: argparse.ArgumentParser) -> None:
@@ -190,6 +210,84 @@ COMMANDS["cordon"] = _cordon_command(True)
 COMMANDS["uncordon"] = _cordon_command(False)
 
 
+# ---- k8stui drain: kubectl drain's flags, lines, streams and exit codes ------------------------------
+
+
+def _go_duration_arg(text: str) -> float:
+    from k8stui.ops.drain import parse_go_duration
+
+    try:
+        return parse_go_duration(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def _drain_args(sub) -> None:
+    d = sub.add_parser("drain", help="cordon a node and evict its pods, as kubectl drain does")
+    d.add_argument("node")
+    _conn_args(d)
+    d.add_argument("--force", action="store_true", help="continue even if there are pods not managed by a "
+                   "ReplicationController, ReplicaSet, Job, DaemonSet or StatefulSet")
+    d.add_argument("--ignore-daemonsets", action="store_true", help="ignore DaemonSet-managed pods")
+    d.add_argument("--delete-emptydir-data", action="store_true", help="continue even if there are pods using "
+                   "emptyDir (local data that will be deleted when the node is drained)")
+    d.add_argument("--delete-local-data", action="store_true", help=argparse.SUPPRESS)
+    d.add_argument("--grace-period", type=int, default=-1, help="seconds given to each pod to terminate "
+                   "gracefully; negative: the pod's own (default -1)")
+    d.add_argument("--timeout", type=_go_duration_arg, default=0.0, metavar="DURATION",
+                   help="give up after this long (30s, 5m, 1h2m); 0: never (default 0s)")
+    d.add_argument("--pod-selector", default="", help="label selector to filter the pods on the node")
+    d.add_argument("--disable-eviction", action="store_true", help="delete instead of evicting, even if eviction "
+                   "is supported: PodDisruptionBudgets are bypassed, use with caution")
+    d.add_argument("--skip-wait-for-delete-timeout", type=int, default=0, metavar="N",
+                   help="do not wait for pods whose DeletionTimestamp is older than N seconds (N > 0)")
+    d.add_argument("--dry-run", choices=["none", "client", "server"], default="none")
+    d.add_argument("--chunk-size", type=int, default=500, metavar="N",
+                   help="list the node's pods in pages of N (0: all at once; default 500)")
+
+
+@_command("drain")
+def cmd_drain(args: argparse.Namespace) -> int:
+    from k8stui import audit
+    from k8stui.errors import ReadOnlyError
+    from k8stui.ops.drain import DELETE_LOCAL_DATA_DEPRECATED, Drainer, DrainOptions, kubectl_lines
+
+    if args.delete_local_data:
+        print(DELETE_LOCAL_DATA_DEPRECATED, file=sys.stderr)
+    opts = DrainOptions(force=args.force, ignore_daemonsets=args.ignore_daemonsets,
+                        delete_emptydir_data=args.delete_emptydir_data or args.delete_local_data,
+                        grace_period=args.grace_period, timeout=args.timeout, pod_selector=args.pod_selector,
+                        disable_eviction=args.disable_eviction,
+                        skip_wait_for_delete_timeout=args.skip_wait_for_delete_timeout,
+                        dry_run=None if args.dry_run == "none" else args.dry_run, chunk_size=args.chunk_size)
+    opts.validate()
+    readonly, ctx = _session_readonly(args)
+    if readonly and opts.dry_run != "client":  # refused before connecting: not even a GET is sent
+        audit.record("drain", f"node/{args.node}", context=ctx, result="refused", reason="read-only mode",
+                     kubectl=opts.kubectl_command(args.node))
+        raise ReadOnlyError(f"drain node/{args.node}")
+    streams = {"out": sys.stdout, "err": sys.stderr}
+
+    def show(ev) -> None:
+        for stream, text in kubectl_lines(ev):
+            streams[stream].write(text)
+            streams[stream].flush()
+
+    async def run(conn):
+        return await Drainer(conn, args.node, opts, on_event=show).run()
+
+    result = asyncio.run(_with_connection(args, run))
+    return 0 if result.drained else 1  # type: ignore[attr-defined]
+
+
+@_command("tui")
+def cmd_tui(args: argparse.Namespace) -> int:
+    from k8stui.ui.launch import run_tui
+
+    return run_tui(kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace,
+                   all_namespaces=args.all_namespaces, readonly=args.readonly)
+
+
 @_command("demo")
 def cmd_demo(args: argparse.Namespace) -> int:
     from k8stui.sim.cluster import SimThread
@@ -204,6 +302,173 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return run_tui(kubeconfig=sim.kubeconfig_path, context="admin", demo=True)
         finally:
             sim.stop()
+
+
+# ---- k8stui token: bootstrap tokens as `kubeadm token` manages them ------------------------------
+
+
+_TOKEN_DEFAULTS = ("24h0m0s", "signing,authentication", "system:bootstrappers:kubeadm:default-node-token")
+
+
+def _token_args(sub) -> None:
+    ttl, usages, groups = _TOKEN_DEFAULTS  # kubeadm's (k8stui.ops.tokens has them; not imported for --help)
+    token = sub.add_parser("token", help="list, create and delete bootstrap tokens, as kubeadm token does")
+    tsub = token.add_subparsers(dest="token_command", metavar="SUBCOMMAND")
+    tl = tsub.add_parser("list", help="list the bootstrap tokens as `kubeadm token list` prints them")
+    _conn_args(tl)
+    tc = tsub.add_parser("create", help="create a bootstrap token (and print it, or the join command)")
+    tc.add_argument("token", nargs="?", help="the token to write, [a-z0-9]{6}.[a-z0-9]{16} (default: random)")
+    tc.add_argument("--ttl", default=ttl, help="duration before the token is deleted (e.g. 1s, 2m, 3h); "
+                    f"0: never expires (default {ttl})")
+    tc.add_argument("--description", default="", help="a human friendly description of how the token is used")
+    tc.add_argument("--usages", action="append", help=f"comma-separated usages (repeatable; default {usages})")
+    tc.add_argument("--groups", action="append", help=f"extra groups, comma-separated (repeatable; default {groups})")
+    tc.add_argument("--print-join-command", action="store_true",
+                    help="print the whole `kubeadm join` command instead of the token")
+    tc.add_argument("--control-plane", action="store_true",
+                    help="upload the control-plane certificates over SSH (kubeadm init phase upload-certs) and "
+                    "print the control-plane join command (valid for 2 hours)")
+    tc.add_argument("--node", help="control-plane node to run upload-certs on (default: the first Ready one)")
+    tc.add_argument("--inventory", type=Path, help="SSH inventory (default: $XDG_CONFIG_HOME/k8stui/inventory.yaml)")
+    tc.add_argument("--wait", type=float, default=30.0, metavar="SECONDS",
+                    help="with a join command: wait this long for cluster-info to be signed for the token")
+    _conn_args(tc)
+    td = tsub.add_parser("delete", help="delete bootstrap tokens (by id or whole token)")
+    td.add_argument("tokens", nargs="*", metavar="ID", help="token id [a-z0-9]{6} or whole token")
+    _conn_args(td)
+    token.set_defaults(token_parser=token)
+
+
+def _session_readonly(args: argparse.Namespace) -> tuple[bool, str]:
+    """(read-only?, context) exactly as `_with_connection` decides it, without any request."""
+    from k8stui.config import load_config
+    from k8stui.kube.connection import read_kubeconfig
+
+    info = read_kubeconfig(args.kubeconfig)
+    ctx = args.context or info.current
+    return bool(getattr(args, "readonly", False)) or load_config().readonly_for(ctx), ctx
+
+
+def _refuse_if_readonly(args: argparse.Namespace, action: str, what: str, token_id: str) -> None:
+    """Read-only: refuse (and audit) before connecting, so not even a GET leaves the process."""
+    from k8stui import audit
+    from k8stui.errors import ReadOnlyError
+
+    readonly, ctx = _session_readonly(args)
+    if readonly:
+        audit.record(action, f"secret/kube-system/bootstrap-token-{token_id}", context=ctx, result="refused",
+                     reason="read-only mode", token_id=token_id)
+        raise ReadOnlyError(what)
+
+
+@_command("token")
+def cmd_token(args: argparse.Namespace) -> int:
+    sub = getattr(args, "token_command", None)
+    if sub == "list":
+        return _token_list(args)
+    if sub == "create":
+        return _token_create(args)
+    if sub == "delete":
+        return _token_delete(args)
+    args.token_parser.print_help(sys.stderr)
+    return 2
+
+
+def _token_list(args: argparse.Namespace) -> int:
+    import time
+
+    from k8stui.ops.tokens import format_token_list, list_tokens
+
+    problems: list[str] = []
+
+    async def run(conn):
+        return await list_tokens(conn, problems)
+
+    tokens = asyncio.run(_with_connection(args, run))
+    for p in problems:
+        print(p, file=sys.stderr)
+    sys.stdout.write(format_token_list(tokens, time.time()))  # type: ignore[arg-type]
+    return 0
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    from k8stui.ops import tokens as ops
+
+    # kubeadm's option checks come first, then the read-only refusal: both before any request
+    opts = ops.validate_create(args.ttl, args.description, args.usages, args.groups, args.token)
+    _refuse_if_readonly(args, "token-create", "create bootstrap token",
+                        opts.token.split(".")[0] if opts.token else "<new>")
+    join = args.print_join_command or args.control_plane
+    runner_box: list = []
+
+    async def run(conn):
+        runner = None
+        if args.control_plane:
+            from k8stui.hosts.inventory import load_inventory
+            from k8stui.hosts.ssh import SSHRunner
+
+            inventory = load_inventory(args.inventory)  # read before the token is made: fail early
+            runner = SSHRunner(inventory, readonly=conn.readonly, context=conn.context,
+                               ask_sudo_password=_ask_sudo_password)
+            runner_box.append(runner)
+        tok = await ops.create_token_from(conn, opts)
+        if not join:
+            return tok.token, None
+        if tok.signing and args.wait > 0 and not await ops.wait_usable(conn, tok.id, args.wait):
+            print(f'warning: kube-public/cluster-info is not signed for token "{tok.id}" after '
+                  f"{args.wait:g}s: `kubeadm join` cannot discover the cluster with it until the bootstrap "
+                  "signer (kube-controller-manager) adds jws-kubeconfig-" + tok.id, file=sys.stderr)
+        try:
+            if runner is not None:
+                try:
+                    cp = await ops.control_plane_join(conn, runner, args.node, tok)
+                except BaseException:
+                    # no control-plane join after all: do not leave a fresh 24h token behind
+                    try:
+                        await ops.delete_token(conn, tok.id)
+                    except Exception:
+                        pass
+                    raise
+                return cp.command, cp
+            return await ops.join_command(conn, tok), None
+        finally:
+            if runner is not None:
+                await runner.close()
+
+    line, cp = asyncio.run(_with_connection(args, run))  # type: ignore[misc]
+    print(line)
+    if cp is not None:
+        from datetime import datetime, timezone
+
+        until = datetime.fromtimestamp(cp.expires_at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        print(f"note: the certificate key (uploaded from {cp.node}) expires at {until}, in 2 hours; after that, "
+              "run this again", file=sys.stderr)
+    return 0
+
+
+async def _ask_sudo_password(node: str) -> str | None:
+    import getpass
+
+    if not sys.stdin.isatty():
+        return None
+    return await asyncio.to_thread(getpass.getpass, f"[sudo] password for {node}: ")
+
+
+def _token_delete(args: argparse.Namespace) -> int:
+    from k8stui.ops import tokens as ops
+
+    if not args.tokens:
+        raise UserError(f"missing argument; 'token delete' is missing token of form "
+                        f"{ops.go_quote(ops.TOKEN_PATTERN)} or {ops.go_quote(ops.TOKEN_ID_PATTERN)}")
+    ids = [ops.token_id_of(t) for t in args.tokens]
+    _refuse_if_readonly(args, "token-delete", "delete bootstrap token", ids[0])
+
+    async def run(conn):
+        for tid in ids:
+            print(await ops.delete_token(conn, tid), flush=True)
+
+    asyncio.run(_with_connection(args, run))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

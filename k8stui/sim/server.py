@@ -288,7 +288,7 @@ class ApiServer:
                 return self._json(self._table([self.store.entry(res.plural, info.namespace or "", info.name or "")],
                                               res, obj["metadata"]["resourceVersion"], "", request))
             return self._json(obj)
-        body = await self._body(request) if info.verb in ("create", "update", "patch") else None
+        body = await self._body(request) if info.verb in ("create", "update") else None
         if info.verb == "create":
             if res.plural in auth.SELF_REVIEWS:
                 return self._json(self._review(user, res, body or {}), 201)
