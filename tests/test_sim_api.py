@@ -238,3 +238,16 @@ async def test_unauthenticated_request_is_401(api):
             assert r.status == 401
             assert (await r.json())["reason"] == "Unauthorized"
     await asyncio.sleep(0)
+
+
+async def test_status_subresource_write_persists_and_keeps_spec(api):
+    core = client.CoreV1Api(api)
+    node = await core.read_node_status("k8s-worker-2")
+    node.status.conditions.append(client.V1NodeCondition(type="example.com/Drill", status="True"))
+    node.spec.unschedulable = True  # ignored: a status write changes the status only
+    await core.replace_node_status("k8s-worker-2", node)
+    again = await core.read_node("k8s-worker-2")
+    assert "example.com/Drill" in [c.type for c in again.status.conditions]
+    assert not again.spec.unschedulable
+    again.status.conditions = [c for c in again.status.conditions if c.type != "example.com/Drill"]
+    await core.replace_node_status("k8s-worker-2", again)

@@ -24,6 +24,7 @@ from k8stui.errors import UserError
 from k8stui.sim import podstatus
 from k8stui.sim.auth import Authenticator
 from k8stui.sim.certs import make_pki
+from k8stui.sim.errors import ApiError
 from k8stui.sim.resources import resource_for
 from k8stui.sim.scenario import (
     COREDNS,
@@ -82,6 +83,7 @@ class SimCluster:
 
         self.store.defaulter = defaults.apply_defaults
         self.store.validator = defaults.validate
+        defaults.set_store(self.store)
         self.load()
         self.server = ApiServer(self.store, self.authn, self.version_info(), health=self.health_checks,
                                 bookmark_interval=max(0.2, 5.0 * min(self.speed, 1.0)))
@@ -96,6 +98,8 @@ class SimCluster:
         from k8stui.sim.controllers import ControllerManager
 
         self.controllers = ControllerManager(self)
+        # generated clusters have no kubelet stand-ins; their deleted pods must still go away
+        self.controllers.finish_unsimulated_deletions = self.scenario.generated is not None
         await self.controllers.start()
         if self.with_hosts:
             await self.start_hosts()
@@ -198,11 +202,15 @@ class SimCluster:
                                "spec": {"holderIdentity": n.name, "leaseDurationSeconds": 40,
                                         "renewTime": now_rfc3339().replace("Z", ".000000Z")}}, born)
         self._load_kubeadm_layout(born)
-        for obj in sc.objects:
+        for i, obj in enumerate(sc.objects):
             res = resource_for(obj.get("apiVersion", ""), obj.get("kind", ""))
             if res is None:
-                raise UserError(f"{sc.source}: objects: unsupported kind {obj.get('apiVersion')}/{obj.get('kind')}")
-            created = st.seed(res.plural, obj, born + 3600)
+                raise UserError(f"{sc.source}: objects[{i}]: unsupported kind "
+                                f"{obj.get('apiVersion')}/{obj.get('kind')}")
+            try:
+                created = st.seed(res.plural, obj, born + 3600)
+            except ApiError as e:
+                raise UserError(f"{sc.source}: objects[{i}]: {e.message}") from None
             if res.plural == "pods" and obj.get("status"):
                 # a pod manifest with a status is loaded as written (e.g. a completed Job pod)
                 st.mutate("pods", created["metadata"]["namespace"], created["metadata"]["name"],

@@ -76,9 +76,9 @@ def conflict(res: Resource, name: str) -> ApiError:
 
 def invalid(res: Resource, name: str, causes: list[tuple[str, str, str]]) -> ApiError:
     """causes: (field, reason type e.g. FieldValueRequired, message)."""
-    msgs = "; ".join(f"{f}: {m}" for f, _, m in causes)
-    message = f'{res.kind} "{name}" is invalid: {msgs}' if len(causes) == 1 else \
-        f'{res.kind} "{name}" is invalid: [{", ".join(f"{f}: {m}" for f, _, m in causes)}]'
+    what = f"{res.kind}.{res.group}" if res.group else res.kind  # Deployment.apps, as the server says
+    msgs = ", ".join(f"{f}: {m}" for f, _, m in causes)
+    message = f'{what} "{name}" is invalid: {msgs}' if len(causes) == 1 else f'{what} "{name}" is invalid: [{msgs}]'
     return ApiError(422, message, "Invalid", details=_details(
         res, name, kind=res.kind,
         causes=[{"reason": r, "message": m, "field": f} for f, r, m in causes]))

@@ -45,6 +45,18 @@ def _hash(s: str) -> str:
     return hashlib.sha1(s.encode()).hexdigest()[:10]
 
 
+_SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # the apiserver's generateName alphabet
+
+
+def _suffix(i: int) -> str:
+    """A distinct 5-character name suffix per index (27^5 of them), like generateName's."""
+    out = []
+    for _ in range(5):
+        i, r = divmod(i, len(_SUFFIX_CHARS))
+        out.append(_SUFFIX_CHARS[r])
+    return "".join(out)
+
+
 def _pod(name: str, ns: str, labels: dict, image: str, node: NodeSpec, owner: dict, ts: str,
          pod_ip: str, host_network: bool = False) -> dict:
     return {
@@ -95,7 +107,7 @@ def generate_workloads(sim: "SimCluster", born: float) -> None:
     for i, node in enumerate(sc.nodes):
         if made >= target:
             break
-        name = f"kube-proxy-{_hash(node.name)[:5]}"
+        name = f"kube-proxy-{_suffix(i * 7919)}"
         pod = _pod(name, "kube-system", {"k8s-app": "kube-proxy", "controller-revision-hash": "7d8f9c6b5"},
                    image, node, ds_owner, ts, node.internal_ip, host_network=True)
         _settle(st, pod, ts, node.internal_ip, node.internal_ip)
@@ -158,7 +170,7 @@ def generate_workloads(sim: "SimCluster", born: float) -> None:
         for r in range(replicas):
             wi = rnd.randrange(len(workers))
             node = workers[wi]
-            name = f"{rs['metadata']['name']}-{_hash(f'{d}-{r}')[:5]}"
+            name = f"{rs['metadata']['name']}-{_suffix(made * 7919)}"
             pod = _pod(name, ns, rs_labels, image, node, owner, ts, "")
             _settle(st, pod, ts, node.internal_ip, pod_ip(wi))
             made += 1

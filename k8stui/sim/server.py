@@ -18,7 +18,7 @@ import yaml
 from aiohttp import web
 
 from k8stui.kube import printers
-from k8stui.sim import auth, errors, openapi
+from k8stui.sim import auth, errors, openapi, protobuf
 from k8stui.sim.errors import ApiError
 from k8stui.sim.eviction import evict
 from k8stui.sim.patch import PatchError, apply_patch
@@ -358,8 +358,14 @@ class ApiServer:
             raise errors.bad_request("the body of the request was in an unknown format - accepted media "
                                      "types include: application/json, application/yaml")
         ctype = request.headers.get("Content-Type", JSON).split(";")[0].strip()
+        if ctype == protobuf.CONTENT_TYPE:
+            # kubectl 1.35's typed clients send protobuf and do not fall back to JSON
+            try:
+                return protobuf.decode_object(raw)
+            except protobuf.ProtobufError as e:
+                raise errors.bad_request(str(e)) from None
         if ctype not in (JSON, "application/yaml", "application/x-yaml", "*/*", ""):
-            # protobuf and CBOR bodies: client-go falls back to JSON after a 415
+            # CBOR bodies: client-go falls back to JSON after a 415
             raise ApiError(415, f'the body of the request was in an unknown format - accepted media types '
                            f'include: application/json, application/yaml', "UnsupportedMediaType")
         try:
@@ -378,6 +384,12 @@ class ApiServer:
         raw = await request.read()
         if not raw:
             return {}
+        if request.headers.get("Content-Type", "").split(";")[0].strip() == protobuf.CONTENT_TYPE:
+            # typed clients (kubectl drain --disable-eviction) send DeleteOptions as protobuf
+            try:
+                return protobuf.decode_object(raw)
+            except protobuf.ProtobufError as e:
+                raise errors.bad_request(str(e)) from None
         try:
             opts = json.loads(raw)
         except ValueError:

@@ -297,6 +297,8 @@ class Store:
             else:
                 raise errors.invalid(res, "", [("metadata.name", "FieldValueRequired",
                                                 "Required value: name or generateName is required")])
+        # the uid first: defaulting may derive from it (a Job's controller-uid selector)
+        meta["uid"] = str(uuid.uuid4())
         if self.defaulter:
             self.defaulter(res, obj, None)
         if self.validator:
@@ -304,7 +306,6 @@ class Store:
         key = (meta.get("namespace", ""), meta["name"])
         if key in self.tables[resource].items:
             raise errors.already_exists(res, meta["name"])
-        meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = now_rfc3339(self.clock() if created is None else created)
         meta.pop("deletionTimestamp", None)
         meta.pop("deletionGracePeriodSeconds", None)
@@ -369,11 +370,11 @@ class Store:
         if res.namespaced:
             nmeta["namespace"] = ns
         if subresource == "status":
-            merged = old
+            # a status write changes the status only: spec and metadata stay as stored
+            merged = copy.deepcopy(old)
             merged["status"] = new.get("status")
             if merged["status"] is None:
                 merged.pop("status")
-            # status writes may also carry conditions-only metadata? no: metadata is ignored
             new = merged
         elif resource in STATUS_KINDS:
             if "status" in old:
