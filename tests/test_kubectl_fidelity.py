@@ -177,7 +177,7 @@ def test_create_deployment_scale_pdb_delete(kubectl, make_sim):
     r = run_kubectl(kubectl, sim, "get", "pdb", "api")
     assert r.returncode == 0
     r = run_kubectl(kubectl, sim, "delete", "deployment", "api")
-    assert r.returncode == 0 and r.stdout.strip() == 'deployment.apps "api" deleted', r.stderr
+    assert r.returncode == 0 and r.stdout.strip() == 'deployment.apps "api" deleted from default namespace', r.stderr
     wait_until(lambda: "No resources found" in run_kubectl(kubectl, sim, "get", "pods", "-l", "app=api").stderr,
                20, 0.1, "api pods gone")
 

@@ -1,8 +1,8 @@
 """Decode Kubernetes protobuf request bodies into the dicts their JSON encoding would give.
 
-kubectl 1.35's typed clients (``kubectl create deployment``, ``create pdb``, ``drain``'s evictions,
-``auth can-i``...) send ``application/vnd.kubernetes.protobuf`` and do not fall back to JSON on a
-415, so the simulated apiserver decodes them with ``decode_object``.
+kubectl 1.35's typed clients (``kubectl create deployment``, ``create pdb``, ``auth can-i``, the
+DeleteOptions of ``drain --disable-eviction``...) send ``application/vnd.kubernetes.protobuf`` and
+do not fall back to JSON on a 415, so the simulated apiserver decodes them with ``decode_object``.
 
 The wire format (k8s.io/apimachinery/pkg/runtime/serializer/protobuf/protobuf.go): the 4-byte magic
 ``k8s\\x00`` then a ``runtime.Unknown`` message (typeMeta{apiVersion=1, kind=2}=1, raw=2,
@@ -30,6 +30,13 @@ by ``*`` for a Go pointer, ``[]`` for a repeated field, or written ``{T}`` for a
 (on the wire: repeated entry messages, key=1 value=2). ``?`` is ``omitempty``, ``^`` is
 ``omitzero``; ``inline`` (JSON name ``-``) is an embedded struct whose fields the JSON flattens
 into the parent (``json:",inline"``) while protobuf nests it under its own field number.
+
+It covers every message reachable from the kinds in ``KINDS`` and ``META_KINDS``. The JSON name is
+the proto field name everywhere in it, including the odd ones (``podIP``, ``hostIPs``,
+``externalIPs``, ``clusterIPs``, ``nonResourceURLs``, ``targetCPUUtilizationPercentage``, and
+DaemonEndpoint's capitalised ``Port``). Go tags that disagree with the proto cardinality
+(``qosClass``, ``podCIDRs``...: ``rep`` on a scalar or ``opt`` on a slice) follow the Go type, as
+the generated code does; a message seen more than once is merged, a scalar's last value wins.
 """
 
 from __future__ import annotations
@@ -1445,6 +1452,15 @@ def _parse_schema(text: str) -> dict[str, dict[int, Field]]:
 
 SCHEMA: dict[str, dict[int, Field]] = _parse_schema(_SCHEMA_TEXT)
 
+# per message, the fields whose absence still shows in the JSON: null for a nil slice, map, pointer
+# or []byte without omitempty; the zero value for any other field without omitempty; and every
+# struct (omitempty never drops one)
+_ABSENT: dict[str, list[tuple[int, Field]]] = {
+    name: [(num, f) for num, f in fields.items()
+           if not f.omitempty or (f.kind == "message" and not (f.pointer or f.repeated or f.map))]
+    for name, fields in SCHEMA.items()
+}
+
 
 # ---- wire level -----------------------------------------------------------------------------
 
@@ -1474,13 +1490,21 @@ def _scan(buf: bytes, pos: int, end: int) -> dict[int, list[tuple[int, Any]]]:
     """The fields of one message: number -> [(wire type, int or (start, end))] in wire order."""
     found: dict[int, list[tuple[int, Any]]] = {}
     while pos < end:
-        key, pos = _varint(buf, pos, end)
+        key = buf[pos]
+        if key < 0x80:
+            pos += 1
+        else:
+            key, pos = _varint(buf, pos, end)
         num = key >> 3
         wt = key & 7
         if num <= 0:
             raise ProtobufError(f"illegal tag {num} (wire type {wt})")
         if wt == 2:
-            length, pos = _varint(buf, pos, end)
+            if pos < end and buf[pos] < 0x80:
+                length = buf[pos]
+                pos += 1
+            else:
+                length, pos = _varint(buf, pos, end)
             stop = pos + length
             if stop > end:
                 raise ProtobufError("unexpected EOF")
@@ -1540,39 +1564,44 @@ def _decode(name: str, buf: bytes, start: int, end: int) -> Any:
     special = _SPECIAL.get(name)
     if special is not None:
         return special(buf, start, end)
-    found = _scan(buf, start, end)
+    fields = SCHEMA[name]
+    found = _scan(buf, start, end) if start < end else {}
     out: dict[str, Any] = {}
-    for num, f in SCHEMA[name].items():
-        occ = found.get(num)
+    for num, occ in found.items():
+        f = fields.get(num)
+        if f is None:
+            continue  # a field this schema does not know: skipped, as newer clients may send them
         if f.repeated or f.map:
-            if occ:
-                value = _map(f, buf, occ) if f.map else _list(f, buf, occ)
-                if value:
-                    out[f.json] = value
-                    continue
-            if not f.omitempty:
-                out[f.json] = None  # a nil slice or map
+            value = _map(f, buf, occ) if f.map else _list(f, buf, occ)
+            if value:
+                out[f.json] = value
+            elif not f.omitempty:
+                out[f.json] = None
             continue
-        if occ is None:
-            if f.pointer or f.kind == "bytes":
-                if not f.omitempty:
-                    out[f.json] = None  # a nil pointer or []byte
-                continue
-            value = _decode(f.message, b"", 0, 0) if f.kind == "message" else _ZERO[f.kind]
+        value = _single(f, buf, occ)
+        if f.pointer:
+            out[f.json] = value  # set: kept even when it is the zero value
+        elif f.inline:
+            for k, v in value.items():
+                out.setdefault(k, v)
+        elif f.omitempty and f.kind != "message" and not value:
+            continue
+        elif f.omitzero and value == _zero_json(f):
+            continue
         else:
-            value = _single(f, buf, occ)
-            if f.pointer:
-                out[f.json] = value  # set: kept even when it is the zero value
-                continue
+            out[f.json] = value
+    for num, f in _ABSENT[name]:
+        if num in found:
+            continue
+        if f.repeated or f.map or f.pointer or f.kind == "bytes":
+            out[f.json] = None  # a nil slice, map, pointer or []byte without omitempty
+            continue
+        value = _decode(f.message, b"", 0, 0) if f.kind == "message" else _ZERO[f.kind]
         if f.inline:
             for k, v in value.items():
                 out.setdefault(k, v)
-            continue
-        if f.omitempty and f.kind != "message" and not value:
-            continue
-        if f.omitzero and value == _zero_json(f):
-            continue
-        out[f.json] = value
+        elif not (f.omitzero and value == _zero_json(f)):
+            out[f.json] = value
     return out
 
 
