@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _token_args(sub)
 
+    _overview_args(sub)
+
+    _upgrade_args(sub)
+
     demo = sub.add_parser("demo", help="start the seed simulated cluster in-process and open the TUI on it")
     demo.add_argument("--scenario", default="seed", help="built-in scenario name or YAML file (default: seed)")
     demo.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)
@@ -102,7 +106,8 @@ def _tui_args(p: argparse.ArgumentParser) -> None:
 
 
 def _sim_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--scenario", default="seed", help="seed, ha, empty, large, or a YAML file (default: seed)")
+    p.add_argument("--scenario", default="seed", help="seed, ha, ha-degraded, ha-external-etcd, empty, large, or a YAML file "
+                   "(default: seed)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=6443, help="port to listen on; 0 picks a free one (default: 6443)")
     p.add_argument("--speed", type=float, default=1.0,
@@ -469,6 +474,194 @@ def _token_delete(args: argparse.Namespace) -> int:
 
     asyncio.run(_with_connection(args, run))
     return 0
+
+
+# ---- k8stui overview: the cluster at a glance ------------------------------------------------------
+
+
+def _overview_args(sub) -> None:
+    ov = sub.add_parser("overview", help="the cluster at a glance: versions, endpoint, etcd, control plane, "
+                        "/readyz, node counts, version skew, certificate expiry, maintenance in progress")
+    ov.add_argument("--inventory", type=Path, help="SSH inventory for the certificate expiry check (default: "
+                    "$XDG_CONFIG_HOME/k8stui/inventory.yaml when it exists; without one it is skipped)")
+    ov.add_argument("--no-certs", action="store_true", help="skip the certificate expiry check (no SSH)")
+    _conn_args(ov)
+
+
+@_command("overview")
+def cmd_overview(args: argparse.Namespace) -> int:
+    from k8stui.ops.cluster_info import format_overview, gather_overview
+
+    async def run(conn):
+        runner, note = None, ""
+        if args.no_certs:
+            note = "skipped (--no-certs)"
+        else:
+            from k8stui.hosts.inventory import load_inventory
+            from k8stui.hosts.ssh import SSHRunner
+            from k8stui.paths import inventory_file
+
+            inventory = load_inventory(args.inventory)  # an explicit file must exist
+            if inventory.entries:
+                # read-only runner: `kubeadm certs check-expiration` is on the read-only allow-list
+                runner = SSHRunner(inventory, readonly=True, context=conn.context, connect_timeout=10,
+                                   ask_sudo_password=_ask_sudo_password)
+            else:
+                note = (f"no SSH inventory ({args.inventory or inventory_file()} has no nodes)"
+                        if args.inventory or inventory_file().exists()
+                        else f"no SSH inventory ({inventory_file()}; pass --inventory PATH)")
+        try:
+            return await gather_overview(conn, runner, cert_note=note)
+        finally:
+            if runner is not None:
+                await runner.close()
+
+    ov = asyncio.run(_with_connection(args, run))
+    sys.stdout.write(format_overview(ov))  # type: ignore[arg-type]
+    return 0
+
+
+# ---- k8stui upgrade: plan and apply a kubeadm upgrade (k8stui.ops.upgrade) ------------------------
+
+
+def _upgrade_args(sub) -> None:
+    up = sub.add_parser("upgrade", help="plan and apply a kubeadm upgrade (control plane first, then workers)")
+    usub = up.add_subparsers(dest="upgrade_command", metavar="SUBCOMMAND")
+    for name in ("plan", "apply"):
+        help_text = ("check the upgrade and print the plan (read-only: works with --readonly); exit status 1 "
+                     "when the plan has blockers" if name == "plan" else
+                     "run the plan node by node, journaled: run it again to resume after a failure or a crash")
+        u = usub.add_parser(name, help=help_text)
+        u.add_argument("--to", required=True, metavar="VERSION",
+                       help="target version: v1.35.2, or a minor (v1.35: its newest patch in the repository)")
+        u.add_argument("--nodes", metavar="N1,N2", help="only these nodes (kubeadm's order still applies)")
+        u.add_argument("--parallel", type=int, default=1, metavar="N", help="workers upgraded at a time (default 1)")
+        u.add_argument("--force", action="store_true",
+                       help="drain with --force: delete pods that no controller manages (they are lost)")
+        u.add_argument("--drain-timeout", type=_go_duration_arg, default=900.0, metavar="DURATION",
+                       help="give up on a drain after this long (default 15m; 0: never)")
+        u.add_argument("--evict-retry-delay", type=float, default=5.0, help=argparse.SUPPRESS)
+        u.add_argument("--override-safety", action="append", default=[], metavar="NODE",
+                       help="upgrade NODE even though the safety gates refuse it (quorum, the only API "
+                            "server); repeat per node")
+        u.add_argument("--inventory", type=Path,
+                       help="SSH inventory (default: $XDG_CONFIG_HOME/k8stui/inventory.yaml)")
+        if name == "apply":
+            u.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+            u.add_argument("--pause", action="store_true", help="ask before each node after the first")
+        else:
+            u.add_argument("-o", "--output", choices=["text", "json"], default="text")
+        _conn_args(u)
+    up.set_defaults(upgrade_parser=up)
+
+
+def _upgrade_options(args: argparse.Namespace):
+    from k8stui.ops.upgrade import UpgradeOptions, parse_target
+
+    parse_target(args.to)  # bad input fails before anything is read
+    nodes = [n.strip() for n in args.nodes.split(",") if n.strip()] if args.nodes else None
+    if args.nodes is not None and not nodes:
+        raise UserError("--nodes: give node names, e.g. --nodes k8s-worker-1,k8s-worker-2")
+    opts = UpgradeOptions(force=args.force, parallel=args.parallel, nodes=nodes, drain_timeout=args.drain_timeout,
+                          evict_retry_delay=args.evict_retry_delay,
+                          override_safety=frozenset(args.override_safety))
+    opts.validate()
+    return opts
+
+
+@_command("upgrade")
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    sub = getattr(args, "upgrade_command", None)
+    if sub == "plan":
+        return _upgrade_plan(args)
+    if sub == "apply":
+        return _upgrade_apply(args)
+    args.upgrade_parser.print_help(sys.stderr)
+    return 2
+
+
+def _upgrade_plan(args: argparse.Namespace) -> int:
+    import json
+
+    from k8stui.hosts.inventory import load_inventory
+    from k8stui.hosts.ssh import SSHRunner
+    from k8stui.ops.upgrade import make_plan
+    from k8stui.ops.upgrade_text import format_plan
+
+    opts = _upgrade_options(args)
+    inventory = load_inventory(args.inventory)
+
+    async def run(conn):
+        # the session's read-only setting applies to the hosts too: only the read-only probes pass then
+        runner = SSHRunner(inventory, readonly=conn.readonly, context=conn.context,
+                           ask_sudo_password=_ask_sudo_password)
+        try:
+            return await make_plan(conn, runner, args.to, opts)
+        finally:
+            await runner.close()
+
+    plan = asyncio.run(_with_connection(args, run))
+    refusal = plan.refusal  # type: ignore[attr-defined]
+    if refusal is not None:  # the target itself is refused: one line, as for any bad input
+        raise UserError(refusal.message)
+    if args.output == "json":
+        print(json.dumps(plan.summary(), indent=2))  # type: ignore[attr-defined]
+    else:
+        sys.stdout.write(format_plan(plan))  # type: ignore[arg-type]
+    return 0 if plan.ok else 1  # type: ignore[attr-defined]
+
+
+def _upgrade_apply(args: argparse.Namespace) -> int:
+    from k8stui import audit
+    from k8stui.errors import ReadOnlyError
+    from k8stui.hosts.inventory import load_inventory
+    from k8stui.hosts.ssh import SSHRunner
+    from k8stui.ops.upgrade import UpgradeRun, make_plan
+    from k8stui.ops.upgrade_text import EventPrinter, format_plan
+
+    opts = _upgrade_options(args)
+    readonly, ctx = _session_readonly(args)
+    if readonly:  # refused before connecting anywhere: no request, no SSH
+        audit.record("upgrade", f"cluster/{ctx}", context=ctx, result="refused", reason="read-only mode",
+                     target=args.to)
+        raise ReadOnlyError(f"upgrade the cluster to {args.to}")
+    inventory = load_inventory(args.inventory)
+    if not args.yes and not sys.stdin.isatty():
+        raise UserError("confirmation needed and stdin is not a terminal: pass --yes")
+
+    async def ask(question: str) -> bool:
+        answer = await asyncio.to_thread(input, question)
+        return answer.strip().lower() in ("y", "yes")
+
+    async def run(conn):
+        runner = SSHRunner(inventory, readonly=conn.readonly, context=conn.context,
+                           ask_sudo_password=_ask_sudo_password)
+        try:
+            plan = await make_plan(conn, runner, args.to, opts)
+            if plan.refusal is not None:
+                raise UserError(plan.refusal.message)
+            sys.stdout.write(format_plan(plan, commands=False))
+            sys.stdout.flush()
+            if plan.blockers:
+                raise UserError(f"the plan has {len(plan.blockers)} blocker(s); nothing was changed "
+                                f"(first: {plan.blockers[0]})")
+            if not plan.todo and not plan.resume:
+                print(f"Nothing to do: every node already runs {plan.target}.")
+                return 0
+            if not args.yes and not await ask(f"Upgrade {len(plan.todo)} node(s) to {plan.target}? [y/N]: "):
+                raise UserError("not confirmed: nothing was changed")
+
+            async def confirm_next(node: str) -> bool:
+                return await ask(f"Continue with {node}? [y/N]: ")
+
+            printer = EventPrinter(sys.stdout, sys.stderr, prefix=opts.parallel > 1)
+            result = await UpgradeRun(conn, runner, plan, on_event=printer,
+                                      confirm_next=confirm_next if args.pause else None).run()
+            return 0 if result.ok else 1
+        finally:
+            await runner.close()
+
+    return int(asyncio.run(_with_connection(args, run)))  # type: ignore[call-overload]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

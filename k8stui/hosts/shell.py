@@ -337,6 +337,26 @@ def wrap_sudo(command: Command, mode: SudoMode) -> str:
 
 
 _PKG_ARGS = r"(?: [a-z0-9][a-z0-9+.-]{1,62})+"
+# The flat pkgs.k8s.io repository's package index: reading it tells which versions a minor offers
+# without switching the host's repository (apt-cache madison only sees the configured one).
+_REPO_INDEX = (r"https://(?:pkgs\.k8s\.io|pkgs\.kubernetes\.io|packages\.kubernetes\.io)"
+               r"/core:/stable:/v\d{1,3}\.\d{1,3}/deb/Packages")
+_INDEX_URL = re.compile(_REPO_INDEX)
+
+
+def repo_index_url(base: str, target_minor: str) -> str:
+    """`https://pkgs.k8s.io/core:/stable:/` + `v1.35` → the flat repository's Packages index."""
+    url = f"{base.replace('http://', 'https://', 1)}{minor(target_minor)}/deb/Packages"
+    if not _INDEX_URL.fullmatch(url):
+        raise InvalidValue(f"invalid repository index URL {url!r}")
+    return url
+
+
+def repo_index_command(base: str, target_minor: str) -> Command:
+    """`curl -fsSL https://pkgs.k8s.io/core:/stable:/v1.35/deb/Packages`: a pure read."""
+    return Command(join("curl", "-fsSL", repo_index_url(base, target_minor)))
+
+
 READ_ONLY_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
     for p in (
@@ -351,6 +371,7 @@ READ_ONLY_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         r"kubeadm token list(?: -o json)?",
         # plan only reads the cluster; always given an explicit version by k8stui.
         r"kubeadm upgrade plan(?: v\d{1,3}\.\d{1,3}\.\d{1,3})?(?: -o json)?",
+        rf"curl -fsSL {_REPO_INDEX}",
     )
 )
 

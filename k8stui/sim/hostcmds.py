@@ -29,6 +29,8 @@ REPO_LINE = (
     "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] "
     "https://pkgs.k8s.io/core:/stable:/{minor}/deb/ /"
 )
+_INDEX_URL = re.compile(r"https://(?:pkgs\.k8s\.io|pkgs\.kubernetes\.io|packages\.kubernetes\.io)"
+                        r"/core:/stable:/(v\d+\.\d+)/deb/Packages")
 _REPO_URL = re.compile(r"(https?://\S+?/core:/stable:/(v\d+\.\d+)/deb)/?")
 STACK_HINT = "To see the stack trace of this error execute with --v=5 or higher"
 LOCK_PID = 12345
@@ -381,6 +383,7 @@ class HostShell:
             "apt-get": self._apt_get, "apt": self._apt_get, "apt-mark": self._apt_mark,
             "apt-cache": self._apt_cache, "kubeadm": self._kubeadm, "kubelet": self._kubelet,
             "systemctl": self._systemctl, "swapon": self._swapon, "swapoff": self._swapoff,
+            "curl": self._curl,
         }
 
     async def run_line(self, line: str, *, root: bool, stdin: Reader, out: Writer,
@@ -821,6 +824,25 @@ class HostShell:
             state.kubelet_running = pkg_to_k8s(state.installed["kubelet"])
         state.kubelet_active = True
         return await self._bridge_call(ctx, self.bridge.restart_kubelet(state.name, state.kubelet_running))
+
+    async def _curl(self, ctx: Ctx) -> int:
+        """`curl -fsSL URL` of a pkgs.k8s.io repository's Packages index (what apt would fetch)."""
+        urls = [a for a in ctx.args if not a.startswith("-")]
+        if len(urls) != 1:
+            return await ctx.fail("curl: try 'curl --help' for more information", 2)
+        m = _INDEX_URL.fullmatch(urls[0])
+        if not m:
+            host = re.sub(r"^[a-z]+://", "", urls[0]).split("/", 1)[0]
+            return await ctx.fail(f"curl: (6) Could not resolve host: {host}", 6)
+        versions = self.state.catalogue.get(m.group(1))
+        if versions is None:
+            return await ctx.fail("curl: (22) The requested URL returned error: 403", 22)
+        stanzas = [("cri-tools", "1.35.0-1.1")] + [(name, v) for name in K8S_PACKAGES
+                                                   for v in sorted(versions, key=vtuple)]
+        for name, version in stanzas + [("kubernetes-cni", "1.7.1-1.1")]:
+            await ctx.say(f"Package: {name}", "Architecture: amd64", f"Version: {version}",
+                          f"Filename: {name}_{version}_amd64.deb", "")
+        return 0
 
     async def _swapon(self, ctx: Ctx) -> int:
         if ctx.args != ["--show"]:

@@ -76,7 +76,7 @@ class Scenario:
         return [n for n in self.nodes if n.role == "control-plane"]
 
 
-BUILTIN = ("seed", "ha", "empty", "large")
+BUILTIN = ("seed", "ha", "ha-degraded", "ha-external-etcd", "empty", "large")
 
 
 def builtin_path(name: str) -> Path:
