@@ -1,0 +1,189 @@
+"""`k8stui drain` against the real `kubectl drain` (1.35): two identical fresh simulated clusters, one
+drained by each, and their stdout, stderr and exit codes compared line by line.
+
+Only what differs between two runs of kubectl itself is normalised: the random suffixes of pod
+names, the order of the per-pod lines (kubectl starts one goroutine per pod), and the order of
+groups that kubectl takes from a Go map (the `Warning:` groups, the `cannot delete` errors).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from conftest import run_kubectl
+from test_drain import ORPHAN_DS, add_pod, unschedulable
+
+SUFFIX = re.compile(r"-[bcdfghjklmnpqrstvwxz2456789]{5}\b")
+POD_LINES = ("evicting pod ", "pod/", "error when evicting pods/", "pod \"")
+
+
+@pytest.fixture(autouse=True)
+def _homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def run_k8stui(sim, *args: str, context: str = "admin", timeout: float = 60) -> subprocess.CompletedProcess:
+    env = dict(os.environ, KUBECONFIG=str(sim.kubeconfig_path))
+    cmd = [sys.executable, "-m", "k8stui", "drain", *args]
+    if context:
+        cmd += ["--context", context]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def norm_line(line: str) -> str:
+    line = SUFFIX.sub("-XXXXX", line)
+    if line.startswith("Warning: "):
+        return "Warning: " + "; ".join(sorted(line[len("Warning: "):].split("; ")))
+    m = re.search(r"due to error: \[(.*)\], continuing command", line)
+    if m:
+        items = sorted(re.split(r", (?=cannot delete )", m.group(1)))
+        line = line[:m.start(1)] + ", ".join(items) + line[m.end(1):]
+    return line
+
+
+def canonical(stdout: str, stderr: str) -> tuple[list[str], list[str]]:
+    """Lines with pod names normalised; runs of per-pod lines sorted; Go-map groups sorted."""
+    def sort_runs(lines: list[str]) -> list[str]:
+        out: list[str] = []
+        run: list[str] = []
+        for line in lines + [""]:
+            if line.startswith(POD_LINES):
+                run.append(line)
+                continue
+            out.extend(sorted(run))
+            run = []
+            out.append(line)
+        return out[:-1]
+
+    out = sort_runs([norm_line(x) for x in stdout.splitlines()])
+    err = sort_runs([norm_line(x) for x in stderr.splitlines()])
+    if "There are pending nodes to be drained:" in err:
+        i = err.index("There are pending nodes to be drained:") + 2  # the final errors: one per map key
+        err = err[:i] + sorted(err[i:])
+    return out, err
+
+
+def compare(make_sim, scenario: str, *args: str, context: str = "admin", setup=None,
+            timeout: float = 60) -> subprocess.CompletedProcess:
+    """Drain with kubectl and with k8stui on twin clusters (at the same time); assert the same output."""
+    sims = [make_sim(scenario), make_sim(scenario)]
+    if setup:
+        for s in sims:
+            setup(s)
+    with ThreadPoolExecutor(2) as pool:
+        fk = pool.submit(run_kubectl, KUBECTL[0], sims[0], "drain", *args, context=context, timeout=timeout)
+        fo = pool.submit(run_k8stui, sims[1], *args, context=context, timeout=timeout)
+        kubectl, ours = fk.result(), fo.result()
+    assert canonical(ours.stdout, ours.stderr) == canonical(kubectl.stdout, kubectl.stderr), \
+        f"\n--- kubectl ---\n{kubectl.stdout}{kubectl.stderr}\n--- k8stui ---\n{ours.stdout}{ours.stderr}"
+    assert ours.returncode == kubectl.returncode
+    return ours
+
+
+KUBECTL: list[Path] = []
+
+
+@pytest.fixture(autouse=True)
+def _kubectl(kubectl: Path) -> None:
+    KUBECTL[:] = [kubectl]
+
+
+def test_drain_succeeds_like_kubectl(make_sim) -> None:
+    r = compare(make_sim, "seed", "k8s-worker-1", "--ignore-daemonsets", "--force", "--grace-period=0")
+    assert r.returncode == 0 and r.stdout.splitlines()[-1] == "node/k8s-worker-1 drained"
+
+
+def test_filters_refuse_like_kubectl(make_sim) -> None:
+    r = compare(make_sim, "seed", "k8s-worker-1")
+    assert r.returncode == 1 and "cannot delete cannot delete Pods that declare no controller" in r.stderr
+
+
+def test_emptydir_refused_like_kubectl(make_sim) -> None:
+    compare(make_sim, "ha", "worker-5", "--ignore-daemonsets")
+
+
+def test_missing_daemonset_like_kubectl(make_sim) -> None:
+    def setup(sim) -> None:
+        add_pod(sim, "orphan-ds", "k8s-worker-2", owner=ORPHAN_DS)
+        add_pod(sim, "stuck", "k8s-worker-2", finalizers=["example.com/hold"])
+
+    r = compare(make_sim, "seed", "k8s-worker-2", "--ignore-daemonsets", setup=setup)
+    assert 'cannot delete daemonsets.apps "gone" not found: default/orphan-ds' in r.stderr
+    # with --force: the orphan goes, and the pod that never terminates runs into the timeout
+    r = compare(make_sim, "seed", "k8s-worker-2", "--ignore-daemonsets", "--force", "--timeout=2s", setup=setup)
+    assert "context deadline exceeded" in r.stderr
+
+
+def test_budget_retries_and_global_timeout_like_kubectl(make_sim) -> None:
+    r = compare(make_sim, "ha", "worker-5", "--ignore-daemonsets", "--delete-emptydir-data", "--timeout=6s")
+    assert r.stderr.count("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption "
+                          "budget.") == 2
+    assert 'global timeout reached: 6s' in r.stderr
+
+
+@pytest.mark.parametrize("mode", ["client", "server"])
+def test_dry_runs_like_kubectl(make_sim, mode: str) -> None:
+    r = compare(make_sim, "ha", "worker-3", "--ignore-daemonsets", f"--dry-run={mode}")
+    assert r.stdout.splitlines()[-1].startswith("node/worker-3 drained (")
+
+
+def test_mirror_pods_and_pod_selector_like_kubectl(make_sim) -> None:
+    compare(make_sim, "seed", "k8s-master", "--ignore-daemonsets")
+    compare(make_sim, "seed", "k8s-worker-1", "--pod-selector=app=web", "--grace-period=0")
+
+
+def test_errors_before_draining_like_kubectl(make_sim) -> None:
+    compare(make_sim, "ha", "nope")
+    compare(make_sim, "ha", "worker-1", "--pod-selector=a b")
+    # not allowed to cordon: kubectl says so and drains anyway (and is refused again)
+    compare(make_sim, "ha", "worker-1", "--ignore-daemonsets", context="viewer")
+
+
+def test_rerun_is_already_cordoned(make_sim) -> None:
+    sim = make_sim("ha")
+    first = run_k8stui(sim, "worker-4", "--ignore-daemonsets", "--grace-period=0")
+    again = run_k8stui(sim, "worker-4", "--ignore-daemonsets", "--grace-period=0")
+    assert first.returncode == again.returncode == 0
+    assert again.stdout.splitlines() == ["node/worker-4 already cordoned", "node/worker-4 drained"]
+
+
+def test_read_only_cli_sends_nothing(make_sim, tmp_path: Path) -> None:
+    sim = make_sim("seed")
+    r = run_k8stui(sim, "k8s-worker-1", "--ignore-daemonsets", "--readonly")
+    assert (r.returncode, r.stdout, r.stderr) == (1, "", "error: read-only mode: refused to drain node/k8s-worker-1\n")
+    cfg = tmp_path / "config" / "k8stui" / "config.yaml"
+    cfg.parent.mkdir(parents=True)
+    cfg.write_text("contexts:\n  admin:\n    readonly: true\n")
+    r = run_k8stui(sim, "k8s-worker-1", "--ignore-daemonsets", "--dry-run=server")
+    assert r.returncode == 1 and "read-only mode: refused to drain node/k8s-worker-1" in r.stderr
+    assert sim.cluster.server.requests == []  # not even a GET
+    r = run_k8stui(sim, "k8s-worker-1", "--ignore-daemonsets", "--force", "--dry-run=client")
+    assert r.returncode == 0 and r.stdout.endswith("node/k8s-worker-1 drained (dry run)\n")
+    assert {q.method for q in sim.cluster.server.requests} == {"GET"}
+    assert not unschedulable(sim, "k8s-worker-1")
+
+
+def test_disable_eviction_like_kubectl(make_sim) -> None:
+    r = compare(make_sim, "ha", "worker-5", "--ignore-daemonsets", "--delete-emptydir-data", "--disable-eviction",
+                "--grace-period=0")
+    assert sorted(x.split("-")[0] for x in r.stdout.splitlines()[1:-1]) == ["pod/cache", "pod/frontend",
+                                                                             "pod/payments"]
+
+
+def test_deprecated_delete_local_data(make_sim) -> None:
+    # kubectl 1.35 no longer knows the flag; k8stui still takes it, with kubectl's old deprecation notice
+    sim = make_sim("ha")
+    r = run_k8stui(sim, "worker-5", "--pod-selector=app=cache", "--delete-local-data", "--grace-period=0")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[0] == ("Flag --delete-local-data has been deprecated, This option is deprecated "
+                                        "and will be deleted. Use --delete-emptydir-data.")
+    assert not [p for p in sim.call(lambda: sim.cluster.store.objects("pods", "shop"))
+                if p["spec"].get("nodeName") == "worker-5" and p["metadata"]["name"].startswith("cache-")]
