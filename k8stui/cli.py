@@ -247,6 +247,9 @@ def _drain_args(sub) -> None:
     d.add_argument("--skip-wait-for-delete-timeout", type=int, default=0, metavar="N",
                    help="do not wait for pods whose DeletionTimestamp is older than N seconds (N > 0)")
     d.add_argument("--dry-run", choices=["none", "client", "server"], default="none")
+    d.add_argument("--override-safety", metavar="NODE",
+                   help="drain even though the safety gates refuse (quorum, the only API server): type the "
+                        "node's name again")
     d.add_argument("--chunk-size", type=int, default=500, metavar="N",
                    help="list the node's pods in pages of N (0: all at once; default 500)")
 
@@ -256,6 +259,7 @@ def cmd_drain(args: argparse.Namespace) -> int:
     from k8stui import audit
     from k8stui.errors import ReadOnlyError
     from k8stui.ops.drain import DELETE_LOCAL_DATA_DEPRECATED, Drainer, DrainOptions, kubectl_lines
+    from k8stui.ops.maintenance import acquire_maintenance_lease, check_node_gates
 
     if args.delete_local_data:
         print(DELETE_LOCAL_DATA_DEPRECATED, file=sys.stderr)
@@ -279,7 +283,35 @@ def cmd_drain(args: argparse.Namespace) -> int:
             streams[stream].flush()
 
     async def run(conn):
-        return await Drainer(conn, args.node, opts, on_event=show).run()
+        if opts.dry_run:
+            return await Drainer(conn, args.node, opts, on_event=show).run()
+        # the Lease first (no other k8stui session drains or upgrades meanwhile), then the gates
+        lease = acquire_maintenance_lease(conn, f"drain {args.node}")
+        try:
+            await lease.acquire()
+        except UserError as e:
+            if "forbidden" not in str(e):
+                raise
+            # RBAC may allow evictions but not Leases: drain, but say others cannot see it
+            print(f"Warning: k8stui: cannot take the maintenance Lease ({e}); other k8stui sessions "
+                  "will not know about this drain", file=sys.stderr)
+        try:
+            try:
+                report = await check_node_gates(conn, args.node, "drain", holder=lease.holder)
+            except UserError as e:
+                if f'nodes "{args.node}" not found' not in str(e):
+                    raise
+                report = None  # no such node: the drain says so, as kubectl does
+            if report is not None:
+                for warning in report.warnings:
+                    print(f"Warning: k8stui: {warning}", file=sys.stderr)
+                report.enforce(args.override_safety)
+                if report.refusals:
+                    audit.record("override-safety", f"node/{args.node}", context=conn.context, result="ok",
+                                 refusals=report.refusals)
+            return await Drainer(conn, args.node, opts, on_event=show).run()
+        finally:
+            await lease.release()
 
     result = asyncio.run(_with_connection(args, run))
     return 0 if result.drained else 1  # type: ignore[attr-defined]

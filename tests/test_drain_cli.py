@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_kubectl
+from conftest import run_kubectl, wait_until
 from test_drain import ORPHAN_DS, add_pod, unschedulable
 
 SUFFIX = re.compile(r"-[bcdfghjklmnpqrstvwxz2456789]{5}\b")
@@ -72,17 +72,21 @@ def canonical(stdout: str, stderr: str) -> tuple[list[str], list[str]]:
 
 
 def compare(make_sim, scenario: str, *args: str, context: str = "admin", setup=None,
-            timeout: float = 60) -> subprocess.CompletedProcess:
-    """Drain with kubectl and with k8stui on twin clusters (at the same time); assert the same output."""
+            timeout: float = 60, ours_extra: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    """Drain with kubectl and with k8stui on twin clusters (at the same time); assert the same output.
+
+    `ours_extra`: k8stui-only flags (the safety-gate override kubectl has no notion of)."""
     sims = [make_sim(scenario), make_sim(scenario)]
     if setup:
         for s in sims:
             setup(s)
     with ThreadPoolExecutor(2) as pool:
         fk = pool.submit(run_kubectl, KUBECTL[0], sims[0], "drain", *args, context=context, timeout=timeout)
-        fo = pool.submit(run_k8stui, sims[1], *args, context=context, timeout=timeout)
+        fo = pool.submit(run_k8stui, sims[1], *args, *ours_extra, context=context, timeout=timeout)
         kubectl, ours = fk.result(), fo.result()
-    assert canonical(ours.stdout, ours.stderr) == canonical(kubectl.stdout, kubectl.stderr), \
+    # k8stui's own notices (the maintenance Lease, the safety gates) are its additions to kubectl's output
+    ours_err = "".join(ln for ln in ours.stderr.splitlines(keepends=True) if not ln.startswith("Warning: k8stui:"))
+    assert canonical(ours.stdout, ours_err) == canonical(kubectl.stdout, kubectl.stderr), \
         f"\n--- kubectl ---\n{kubectl.stdout}{kubectl.stderr}\n--- k8stui ---\n{ours.stdout}{ours.stderr}"
     assert ours.returncode == kubectl.returncode
     return ours
@@ -136,7 +140,11 @@ def test_dry_runs_like_kubectl(make_sim, mode: str) -> None:
 
 
 def test_mirror_pods_and_pod_selector_like_kubectl(make_sim) -> None:
-    compare(make_sim, "seed", "k8s-master", "--ignore-daemonsets")
+    # the only control plane: k8stui's safety gate refuses unless the operator names the node
+    refused = run_k8stui(make_sim("seed"), "k8s-master", "--ignore-daemonsets")
+    assert refused.returncode == 1 and "takes down the only API server" in refused.stderr
+    assert refused.stdout == ""  # refused before anything changed: not even cordoned
+    compare(make_sim, "seed", "k8s-master", "--ignore-daemonsets", ours_extra=("--override-safety", "k8s-master"))
     compare(make_sim, "seed", "k8s-worker-1", "--pod-selector=app=web", "--grace-period=0")
 
 
@@ -187,3 +195,36 @@ def test_deprecated_delete_local_data(make_sim) -> None:
                                         "and will be deleted. Use --delete-emptydir-data.")
     assert not [p for p in sim.call(lambda: sim.cluster.store.objects("pods", "shop"))
                 if p["spec"].get("nodeName") == "worker-5" and p["metadata"]["name"].startswith("cache-")]
+
+
+def test_concurrent_drains_from_two_processes_are_serialised_by_the_lease(make_sim) -> None:
+    """The second drain is refused while the first holds the maintenance Lease, and proceeds after."""
+    sim = make_sim("ha")
+    pod = sim.call(lambda: next(p for p in sim.cluster.store.objects("pods", "shop")
+                                if p["metadata"]["name"].startswith("payments-")))
+    blocked_node = pod["spec"]["nodeName"]  # payments' budget allows no eviction: the drain waits
+    other = next(n for n in ("worker-1", "worker-2", "worker-3", "worker-4", "worker-5") if n != blocked_node)
+    env = dict(os.environ, KUBECONFIG=str(sim.kubeconfig_path))
+    first = subprocess.Popen([sys.executable, "-m", "k8stui", "drain", blocked_node, "--ignore-daemonsets",
+                              "--delete-emptydir-data", "--pod-selector=app=payments", "--timeout=30s",
+                              "--context", "admin"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=env)
+    try:
+        def lease_held():
+            lease = sim.call(lambda: sim.cluster.store.try_get("leases", "kube-system", "k8stui-maintenance"))
+            return lease and (lease.get("spec") or {}).get("holderIdentity")
+
+        holder = wait_until(lease_held, 30, 0.05, "the first drain's Lease")
+        second = run_k8stui(sim, other, "--ignore-daemonsets", "--delete-emptydir-data", "--grace-period=0")
+        assert second.returncode == 1
+        assert second.stderr.startswith(f"error: maintenance in progress: {holder} holds lease/kube-system/"
+                                        "k8stui-maintenance for ")
+        assert f'"drain {blocked_node}"' in second.stderr and second.stdout == ""
+        assert not sim.call(lambda: sim.cluster.store.get("nodes", "", other)["spec"].get("unschedulable"))
+    finally:
+        first.terminate()
+        first.wait(30)
+    # SIGTERM ends the first process; its Lease is released, or freed as its holder is gone
+    third = run_k8stui(sim, other, "--ignore-daemonsets", "--delete-emptydir-data", "--grace-period=0")
+    assert third.returncode == 0, third.stderr
+    assert third.stdout.splitlines()[-1] == f"node/{other} drained"
