@@ -24,6 +24,11 @@ from kubernetes.aio.client.exceptions import ApiException
 from k8stui.kube.connection import Connection, explain
 from k8stui.kube.rows import ROW_BUILDERS, Row
 
+try:  # twice as fast on list pages and watch lines, when installed; same results
+    from orjson import loads as _loads
+except ImportError:  # pragma: no cover
+    _loads = json.loads
+
 PAGE = 500
 WATCH_SECONDS = 300
 
@@ -129,6 +134,10 @@ class ResourceCache:
             return core.list_namespaced_pod_without_preload_content(self.namespace, **kw)
         return core.list_pod_for_all_namespaces_without_preload_content(**kw)
 
+    async def _page(self, token: str | None) -> tuple[int, str | None, bytes]:
+        resp = await self._call(limit=self.page_size, _continue=token, _request_timeout=60)
+        return resp.status, resp.reason, await resp.read()
+
     async def _list(self) -> None:
         """Page through the full list. The first sync shows rows page by page; a relist builds a
         new row set aside and swaps it in whole, so nothing flickers and nothing stale remains."""
@@ -137,40 +146,52 @@ class ResourceCache:
         rows: dict[str, Row] = self.rows if initial else {}
         tallies: dict[str, Tally] = self.tallies if initial else {}
         first = True
-        while True:
-            resp = await self._call(limit=self.page_size, _continue=token, _request_timeout=60)
-            body = await resp.read()
-            if resp.status == 410 and token:
-                # the continue token expired mid-list: start over from a fresh snapshot
-                token, first = None, True
-                rows.clear()
-                tallies.clear()
-                continue
-            if resp.status >= 400:
-                raise ApiException(status=resp.status, reason=resp.reason, body=body.decode(errors="replace"))
-            data = json.loads(body)
-            now = self.clock()
-            pods = self.resource == "pods"
-            for obj in data.get("items") or []:
-                row = self._build(obj, now)
-                old = rows.get(row.uid)
-                if pods:
-                    if old is not None:
-                        _remove(tallies, old)
-                    _add(tallies, row)
-                rows[row.uid] = row
-            meta = data.get("metadata") or {}
-            token = meta.get("continue")
-            if first:
-                first = False
-                self.resource_version = meta.get("resourceVersion", "")
-            if initial:
-                self._changes.reset = True
-                self.first_page.set()
-                self._notify()
-            if not token:
-                break
-            await asyncio.sleep(0)  # let the UI breathe between pages
+        ahead: asyncio.Future | None = None  # the next page, asked for before this one is processed
+        try:
+            while True:
+                fetch = ahead if ahead is not None else asyncio.ensure_future(self._page(token))
+                ahead = None
+                status, reason, body = await fetch
+                if status == 410 and token:
+                    # the continue token expired mid-list: start over from a fresh snapshot
+                    token, first = None, True
+                    rows.clear()
+                    tallies.clear()
+                    continue
+                if status >= 400:
+                    raise ApiException(status=status, reason=reason, body=body.decode(errors="replace"))
+                data = _loads(body)
+                meta = data.get("metadata") or {}
+                token = meta.get("continue")
+                if token:
+                    # the server builds the next page while this one's rows are made
+                    ahead = asyncio.ensure_future(self._page(token))
+                now = self.clock()
+                pods = self.resource == "pods"
+                for obj in data.get("items") or []:
+                    row = self._build(obj, now)
+                    old = rows.get(row.uid)
+                    if pods:
+                        if old is not None:
+                            _remove(tallies, old)
+                        _add(tallies, row)
+                    rows[row.uid] = row
+                if first:
+                    first = False
+                    self.resource_version = meta.get("resourceVersion", "")
+                if initial:
+                    self._changes.reset = True
+                    self.first_page.set()
+                    self._notify()
+                if not token:
+                    break
+                await asyncio.sleep(0)  # let the UI breathe between pages
+        finally:
+            if ahead is not None:
+                if not ahead.done():
+                    ahead.cancel()
+                elif not ahead.cancelled():
+                    ahead.exception()  # retrieved: an error there is moot now
         if not initial:
             removed = set(self.rows) - set(rows)
             self.rows = rows
@@ -193,7 +214,7 @@ class ResourceCache:
             async for line in resp.content:
                 if not line.strip():
                     continue
-                ev = json.loads(line)
+                ev = _loads(line)
                 self._apply(ev)
                 pending += 1
                 # fold a burst: notify once the stream has nothing more buffered

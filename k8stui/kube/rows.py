@@ -110,7 +110,8 @@ def _created(meta: dict) -> float:
 def pod_row(pod: dict, now: float) -> Row:
     meta = pod.get("metadata") or {}
     cells = [str(c) for c in printers.pod_cells(pod, now)]
-    restarts, _ = printers.pod_restarts(pod, now)
+    # the RESTARTS cell is "3" or "3 (5m ago)": its count, without a second pass over the statuses
+    restarts = int(cells[3].split(" ", 1)[0])
     cpu, mem = pod_requests(pod)
     phase = (pod.get("status") or {}).get("phase")
     node = (pod.get("spec") or {}).get("nodeName") or ""

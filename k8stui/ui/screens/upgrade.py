@@ -1,0 +1,488 @@
+"""`:upgrade`: the kubeadm upgrade wizard: choose a target, read the plan, run it live.
+
+Self-contained: `UpgradeScreen(conn, runner_factory, options=None)` needs a `Connection` and a
+factory returning an `SSHRunner` (read-only sessions should get a read-only runner: the plan only
+uses read-only probes). The screen creates the runner on first use and closes it when it goes away.
+Everything it does goes through `k8stui.ops.upgrade`; the screen only renders:
+
+1. Target: the versions the package repositories offer above the cluster's (newer patches of the
+   current minor, the patches of the next minor), newest first. `f` toggles the drain's --force
+   (unmanaged pods), `+`/`-` the number of workers upgraded at a time.
+2. Plan: the checklist (blockers in red with their reasons and fixes), then per node its steps and
+   exact commands. `a` applies it (confirmed; refused read-only or with blockers), `r` re-plans.
+3. Run: a row per node (status, current step, a progress bar of its steps), an overall progress bar,
+   and the commands with their streamed output. `p` pauses after the current step / resumes, `x`
+   aborts (confirmed) after the current step. A failed step opens a dialog: retry, skip (confirmed)
+   or abort; nothing else starts meanwhile. The journal keeps the place for a later run.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.markup import escape
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, ContentSwitcher, DataTable, Footer, OptionList, ProgressBar, RichLog, Static
+from textual.widgets.option_list import Option
+
+from k8stui.errors import UserError
+from k8stui.kube.connection import Connection
+from k8stui.ops import upgrade as up
+from k8stui.ops.upgrade_text import facts_lines
+from k8stui.ui.screens.confirm import ConfirmScreen
+from k8stui.ui.styles import css_path
+
+RunnerFactory = Callable[[], object]
+CSS = [css_path("dialogs.tcss"), css_path("upgrade.tcss")]
+NODE_COLUMNS = ("NODE", "ROLE", "STATUS", "STEP", "PROGRESS")
+STATUS_STYLE = {"ok": "green", "warning": "yellow", "blocker": "bold red", "not checked": "dim"}
+STATUS_MARK = {"ok": "✓", "warning": "!", "blocker": "✗", "not checked": "·"}
+
+
+def bar(done: int, total: int, width: int = 12) -> str:
+    """A text progress bar: ███████░░░░░ 7/12."""
+    filled = round(width * done / total) if total else width
+    return "█" * filled + "░" * (width - filled) + f" {done:>{len(str(total))}}/{total}"
+
+
+def plan_text(plan: up.UpgradePlan) -> Text:
+    """The plan as the checklist and per-node steps (Rich text: blockers red)."""
+    t = Text()
+    target = plan.target or plan.requested
+    t.append(f"{plan.current} → {target}", style="bold")
+    t.append(f"  ({plan.kind} upgrade" if plan.kind in ("patch", "minor") else f"  ({plan.kind}")
+    t.append(f"; requested {plan.requested})\n" if plan.requested != target else ")\n")
+    if plan.packages:
+        t.append("packages: " + " ".join(f"{k}={v}" for k, v in plan.packages.items()) + "\n", style="dim")
+    if plan.resume:
+        at = plan.resume.get("at") or {}
+        t.append(f"An earlier run stopped ({plan.resume.get('status')}): apply resumes at {at.get('node')} step "
+                 f"{at.get('step')}\n", style="yellow")
+    t.append("\nChecks\n", style="bold underline")
+    for label, status, problems in plan.checklist():
+        t.append(f" {STATUS_MARK.get(status, '?')} ", style=STATUS_STYLE.get(status, ""))
+        t.append(label + "\n", style=STATUS_STYLE.get(status, "") if status != "ok" else "")
+        for p in problems:
+            t.append(f"     {p}\n", style=STATUS_STYLE.get(p.severity, ""))
+            if p.fix:
+                t.append(f"       fix: {p.fix}\n", style="dim")
+    if not plan.complete:
+        return t
+    t.append("\nFound\n", style="bold underline")
+    for i, line in enumerate(facts_lines(plan)):
+        t.append(f" {line}\n", style="dim" if i == 0 else "")
+    t.append("\nNodes, in order\n", style="bold underline")
+    if not plan.todo:
+        t.append(f" every node already runs {plan.target}\n", style="green")
+    for i, n in enumerate(plan.nodes, 1):
+        if n.up_to_date:
+            t.append(f" {i}. {n.name}: already at {plan.target}\n", style="green")
+            continue
+        action = {"apply": "kubeadm upgrade apply", "node": "kubeadm upgrade node (control plane)",
+                  "worker": "kubeadm upgrade node (worker)"}.get(n.action, n.action)
+        t.append(f" {i}. {n.name}", style="bold red" if n.blockers else "bold")
+        t.append(f"  {n.role}, {action}; kubelet {n.kubelet}, kubeadm {n.kubeadm or '?'}\n")
+        for p in n.blockers:
+            t.append(f"     ✗ {p.message}\n", style="bold red")
+        for s in n.steps:
+            t.append(f"     ☐ {s.title}\n")
+            for c in s.commands:
+                t.append(f"         {c}\n", style="dim")
+    return t
+
+
+class StepFailedScreen(ModalScreen[str]):
+    """A failed step: retry, skip (the caller confirms) or abort."""
+
+    BINDINGS = [Binding("r", "answer('retry')", "Retry"), Binding("s", "answer('skip')", "Skip"),
+                Binding("a,escape", "answer('abort')", "Abort")]
+
+    def __init__(self, failure: up.StepFailed):
+        super().__init__()
+        self.failure = failure
+
+    def compose(self) -> ComposeResult:
+        f = self.failure
+        with Vertical(id="upgrade-failed-box"):
+            yield Static(f"[b]{escape(f.node)}: {escape(f.title)} failed[/b]", id="upgrade-failed-title")
+            yield Static(escape(f.error), id="upgrade-failed-error")
+            if f.output:
+                yield Static(escape("\n".join(f.output[-12:])), id="upgrade-failed-output")
+            yield Static("Nothing else starts until you decide. The journal keeps the output.",
+                         id="upgrade-failed-note")
+            with Horizontal(id="upgrade-failed-buttons"):
+                yield Button("Retry (r)", id="retry", variant="primary")
+                yield Button("Skip (s)", id="skip", variant="warning")
+                yield Button("Abort (a)", id="abort", variant="error")
+
+    def on_mount(self) -> None:
+        self.query_one("#retry", Button).focus()
+
+    def action_answer(self, answer: str) -> None:
+        self.dismiss(answer)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(str(event.button.id))
+
+
+class UpgradeScreen(Screen):
+    CSS_PATH = CSS
+    BINDINGS = [
+        Binding("a", "apply", "Apply"),
+        Binding("r", "replan", "Re-plan"),
+        Binding("f", "toggle_force", "Force"),
+        Binding("plus,equals_sign", "parallel(1)", "+Parallel"),
+        Binding("minus", "parallel(-1)", "-Parallel"),
+        Binding("p", "pause", "Pause/Resume"),
+        Binding("x", "abort", "Abort"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    def __init__(self, conn: Connection, runner_factory: RunnerFactory, *, options: up.UpgradeOptions | None = None,
+                 journal_dir=None, name: str | None = None, id: str | None = None):
+        super().__init__(name=name, id=id)
+        self.conn = conn
+        self.runner_factory = runner_factory
+        self.options = options or up.UpgradeOptions()
+        self.journal_dir = journal_dir
+        self.phase = "loading"  # loading | choose | planning | plan | running | finished
+        self.current = ""
+        self.offered: list[up.OfferedTarget] = []
+        self.target: str | None = None
+        self.plan: up.UpgradePlan | None = None
+        self.run: up.UpgradeRun | None = None
+        self.result: up.RunResult | None = None
+        self.events: list[up.UpgradeEvent] = []  # everything the run reported (tests, debugging)
+        self._runner = None
+        self._node_steps: dict[str, tuple[int, int]] = {}
+        self._lines: list[Text] = []
+
+    # ---- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._title(), id="upgrade-title")
+        with ContentSwitcher(initial="upgrade-choose", id="upgrade-panes"):
+            with Vertical(id="upgrade-choose"):
+                yield Static("Target version (offered by the package repositories):", id="upgrade-choose-label")
+                yield OptionList(id="upgrade-targets")
+            with VerticalScroll(id="upgrade-plan"):
+                yield Static("", id="upgrade-plan-text")
+            with Vertical(id="upgrade-run"):
+                table: DataTable = DataTable(id="upgrade-nodes", cursor_type="row", zebra_stripes=True)
+                for col in NODE_COLUMNS:
+                    table.add_column(col, key=col)
+                yield table
+                yield ProgressBar(id="upgrade-progress", show_eta=False)
+                yield RichLog(id="upgrade-log", wrap=False, highlight=False, markup=False, max_lines=5000)
+        yield Static("", id="upgrade-status")
+        yield Footer()
+
+    def _title(self) -> str:
+        ro = " [b $warning]READ-ONLY: plan only[/]" if self.conn.readonly else ""
+        cur = f" · cluster {escape(self.current)}" if self.current else ""
+        return f"[b]Cluster upgrade[/b]  [dim]{escape(self.conn.context)}{cur}[/dim]{ro}"
+
+    def on_mount(self) -> None:
+        self.set_status("reading the cluster and the package repositories…")
+        self.load_targets()
+        self.set_interval(0.1, self._flush_log)
+
+    async def on_unmount(self) -> None:
+        if self.run is not None and self.phase == "running":
+            self.run.abort()
+        if self._runner is not None:
+            runner, self._runner = self._runner, None
+            await runner.close()  # type: ignore[attr-defined]
+
+    def runner(self):
+        if self._runner is None:
+            self._runner = self.runner_factory()
+        return self._runner
+
+    def set_status(self, text: str) -> None:
+        opts = self.options
+        flags = f"force {'on' if opts.force else 'off'} · workers {opts.parallel} at a time"
+        self.query_one("#upgrade-status", Static).update(f"{text}   [dim]({flags})[/dim]")
+
+    def show(self, pane: str) -> None:
+        self.query_one("#upgrade-panes", ContentSwitcher).current = f"upgrade-{pane}"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Only the keys of the current phase are shown (and work)."""
+        phase = self.phase
+        if action == "apply":
+            return phase == "plan"
+        if action == "replan":
+            return phase in ("plan", "finished")
+        if action in ("toggle_force", "parallel"):
+            return phase in ("choose", "plan")
+        if action in ("pause", "abort"):
+            return phase == "running"
+        return True
+
+    # ---- 1. targets ---------------------------------------------------------------------------
+
+    @work(group="upgrade-load", exclusive=True)
+    async def load_targets(self) -> None:
+        try:
+            self.current, self.offered = await up.offered_targets(self.conn, self.runner())
+        except UserError as e:
+            self.phase = "choose"
+            self.set_status(f"[$error]{escape(str(e))}[/]")
+            return
+        self.query_one("#upgrade-title", Static).update(self._title())
+        ol = self.query_one("#upgrade-targets", OptionList)
+        ol.clear_options()
+        for o in self.offered:
+            note = f"{o.kind} upgrade" + (", newest" if o.newest else "")
+            ol.add_option(Option(f"{o.version}   ({note}; packages {o.package})", id=o.version))
+        self.phase = "choose"
+        self.refresh_bindings()
+        if not self.offered:
+            self.set_status(f"no newer version offered: the cluster runs {self.current}")
+        else:
+            self.set_status("choose a target and press enter")
+            ol.highlighted = 0
+            ol.focus()
+
+    @on(OptionList.OptionSelected, "#upgrade-targets")
+    def _target_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.target = event.option.id
+        self.make_plan()
+
+    # ---- 2. plan ------------------------------------------------------------------------------
+
+    @work(group="upgrade-plan", exclusive=True)
+    async def make_plan(self) -> None:
+        if self.target is None:
+            return
+        self.phase = "planning"
+        self.refresh_bindings()
+        self.set_status(f"planning the upgrade to {self.target}…")
+        try:
+            plan = await up.make_plan(self.conn, self.runner(), self.target, self.options,
+                                      journal_dir=self.journal_dir)
+        except UserError as e:
+            self.phase = "choose"
+            self.refresh_bindings()
+            self.set_status(f"[$error]{escape(str(e))}[/]")
+            return
+        self.plan = plan
+        self.query_one("#upgrade-plan-text", Static).update(plan_text(plan))
+        self.show("plan")
+        self.phase = "plan"
+        self.refresh_bindings()
+        if plan.blockers:
+            self.set_status(f"[$error]{len(plan.blockers)} blocker(s)[/]: fix them and re-plan (r)")
+        elif not plan.todo and not plan.resume:
+            self.set_status(f"nothing to do: every node runs {plan.target}")
+        elif self.conn.readonly:
+            self.set_status("read-only session: the plan only")
+        else:
+            self.set_status(f"press a to upgrade {len(plan.todo)} node(s) to {plan.target}")
+
+    def action_replan(self) -> None:
+        if self.phase == "finished":
+            self.run = None
+        self.make_plan()
+
+    def action_toggle_force(self) -> None:
+        self.options.force = not self.options.force
+        if self.phase == "plan":
+            self.make_plan()
+        else:
+            self.set_status("force " + ("on: pods no controller manages are deleted" if self.options.force
+                                        else "off"))
+
+    def action_parallel(self, delta: int) -> None:
+        self.options.parallel = max(1, min(10, self.options.parallel + delta))
+        self.set_status(f"workers upgraded {self.options.parallel} at a time")
+
+    # ---- 3. run -------------------------------------------------------------------------------
+
+    def action_apply(self) -> None:
+        plan = self.plan
+        if plan is None:
+            return
+        if self.conn.readonly:
+            self.notify("read-only mode: refused to upgrade the cluster", severity="error")
+            return
+        if plan.refusal is not None or plan.blockers:
+            first = plan.refusal or plan.blockers[0]
+            self.notify(f"the plan has blockers: {first}", severity="error")
+            return
+        if not plan.todo and not plan.resume:
+            self.notify(f"nothing to do: every node runs {plan.target}")
+            return
+        detail = (f"{', '.join(n.name for n in plan.todo)}: control plane first, then workers "
+                  f"{self.options.parallel} at a time. Each node is drained, upgraded and uncordoned.")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.start_run()
+
+        self.app.push_screen(ConfirmScreen(f"Upgrade {len(plan.todo)} node(s) to {plan.target}?", detail,
+                                           yes="Upgrade"), answered)
+
+    @work(group="upgrade-run", exclusive=True)
+    async def start_run(self) -> None:
+        plan = self.plan
+        assert plan is not None
+        self.phase = "running"
+        self.refresh_bindings()
+        self.show("run")
+        table = self.query_one("#upgrade-nodes", DataTable)
+        table.clear()
+        self._node_steps = {}
+        for n in plan.nodes:
+            total = len(n.steps)
+            self._node_steps[n.name] = (0, total)
+            status = "done" if n.up_to_date else "pending"
+            table.add_row(n.name, n.role, status, "", bar(total if n.up_to_date else 0, total), key=n.name)
+        self.query_one("#upgrade-progress", ProgressBar).update(total=sum(len(n.steps) for n in plan.nodes),
+                                                                 progress=0)
+        self.set_status(f"upgrading to {plan.target}…")
+        self.run = up.UpgradeRun(self.conn, self.runner(), plan, on_event=self._on_event,
+                                 on_failure=self._on_failure, journal_dir=self.journal_dir)
+        try:
+            self.result = await self.run.run()
+        except UserError as e:
+            self.phase = "plan"
+            self.refresh_bindings()
+            self.set_status(f"[$error]{escape(str(e))}[/]")
+            return
+        self.phase = "finished"
+        self.refresh_bindings()
+        r = self.result
+        if r.ok:
+            self.set_status(f"[$success]upgrade to {plan.target} complete[/]")
+        elif r.status == "stopped":
+            self.set_status(f"stopped; the journal keeps the place ({r.journal}): re-plan (r) and apply to go on")
+        else:
+            node, step = r.failed or ("?", "?")
+            self.set_status(f"[$error]step {step} on {node} failed[/]: {escape(r.error)}; re-plan (r) and apply "
+                            "to retry")
+
+    async def _on_failure(self, failure: up.StepFailed) -> str:
+        answer = await self.app.push_screen_wait(StepFailedScreen(failure))
+        if answer == "skip":
+            sure = await self.app.push_screen_wait(ConfirmScreen(
+                f"Skip '{failure.title}' on {failure.node}?",
+                "The step is recorded as skipped and never run again for this upgrade; its effect stays "
+                "undone unless you do it by hand.", yes="Skip"))
+            if not sure:
+                return await self._on_failure(failure)
+        return answer
+
+    def _set_node(self, node: str, **cells: str) -> None:
+        table = self.query_one("#upgrade-nodes", DataTable)
+        for col, value in cells.items():
+            try:
+                table.update_cell(node, col, value, update_width=col == "STEP")
+            except Exception:  # a node this table does not show
+                pass
+
+    def _step_done(self, node: str) -> None:
+        done, total = self._node_steps.get(node, (0, 0))
+        self._node_steps[node] = (done + 1, total)
+        self._set_node(node, PROGRESS=bar(done + 1, total))
+        self.query_one("#upgrade-progress", ProgressBar).advance(1)
+
+    def _log(self, node: str, text: str, style: str = "") -> None:
+        pre = f"{node}: " if node else ""
+        self._lines.append(Text(pre + text, style=style))
+
+    def _flush_log(self) -> None:
+        if self._lines:
+            log = self.query_one("#upgrade-log", RichLog)
+            lines, self._lines = self._lines, []
+            for line in lines:
+                log.write(line)
+
+    def _on_event(self, e: up.UpgradeEvent) -> None:
+        self.events.append(e)
+        n = e.node
+        if isinstance(e, up.RunStarted):
+            self._log("", ("resuming" if e.resumed else "starting") + f" the upgrade to {e.target} "
+                      f"(journal {e.journal})", "bold")
+            for name in e.done:
+                self._set_node(name, STATUS="done")
+        elif isinstance(e, up.NodeStarted):
+            self._set_node(n, STATUS="running")
+            self._log(n, f"==> {e.role} ({e.action}) {e.index}/{e.total}", "bold")
+        elif isinstance(e, up.StepStarted):
+            self._set_node(n, STEP=e.title + (f" (attempt {e.attempt})" if e.attempt > 1 else ""),
+                           STATUS="running")
+            self._log(n, f"--> {e.title}", "bold cyan")
+        elif isinstance(e, up.CommandStarted):
+            self._log(n, f"$ {e.command}", "yellow")
+        elif isinstance(e, up.OutputLine):
+            self._log(n, "    " + e.line, "red" if e.stream == "stderr" else "")
+        elif isinstance(e, up.DrainProgress):
+            for stream, text in e.lines:
+                for line in text.rstrip("\n").split("\n"):
+                    self._log(n, "    " + line, "red" if stream == "err" else "")
+        elif isinstance(e, up.GateWaiting):
+            self._set_node(n, STEP=f"waiting: {e.detail}")
+            self._log(n, f"    waiting ({e.gate}): {e.detail}", "dim")
+        elif isinstance(e, up.GatePassed):
+            self._log(n, f"    ✓ {e.gate}", "green")
+        elif isinstance(e, up.StepFinished):
+            self._step_done(n)
+            self._log(n, f"    ok ({e.elapsed:.1f}s)" + (f": {e.note}" if e.note else ""), "green")
+        elif isinstance(e, up.StepSkipped):
+            self._step_done(n)
+            self._log(n, f"--> {e.title}: skipped ({e.reason})", "dim")
+        elif isinstance(e, up.StepFailed):
+            self._set_node(n, STATUS="FAILED")
+            self._log(n, f"    FAILED: {e.error}", "bold red")
+        elif isinstance(e, up.NodeDone):
+            self._set_node(n, STATUS="done", STEP="")
+            self._log(n, f"==> upgraded ({e.elapsed:.1f}s)", "bold green")
+        elif isinstance(e, up.Paused):
+            self.set_status("paused: p resumes")
+        elif isinstance(e, up.Resumed):
+            self.set_status("running…")
+        elif isinstance(e, up.RunFinished):
+            self._log("", f"run {e.status}" + (f": {e.error}" if e.error else ""),
+                      "bold green" if e.ok else "bold red")
+
+    def action_pause(self) -> None:
+        if self.run is None:
+            return
+        if self.run.paused:
+            self.run.resume()
+            self.set_status("running…")
+        else:
+            self.run.pause()
+            self.set_status("pausing after the current step… (p resumes)")
+
+    def action_abort(self) -> None:
+        if self.run is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.run is not None:
+                self.run.abort()
+                self.set_status("aborting after the current step…")
+
+        self.app.push_screen(ConfirmScreen("Abort the upgrade?", "The current step finishes; the journal keeps "
+                                           "the place so that a later apply resumes there.", yes="Abort"), answered)
+
+    def action_back(self) -> None:
+        if self.phase == "running":
+            self.notify("the upgrade is running: pause (p) or abort (x) first", severity="warning")
+            return
+        if self.phase in ("plan", "finished"):
+            self.phase = "choose"
+            self.refresh_bindings()
+            self.show("choose")
+            self.set_status("choose a target and press enter")
+            self.query_one("#upgrade-targets", OptionList).focus()
+            return
+        self.app.pop_screen()

@@ -1,0 +1,189 @@
+"""The `:upgrade` screen, pushed onto a tiny test app, against the simulated cluster (HTTPS API and SSH
+hosts): offered targets only, the plan as a checklist with blockers, a live run with pause/resume,
+a failed step with the retry/skip dialog, and read-only refusal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable, OptionList, Static
+
+from k8stui.hosts.inventory import load_inventory
+from k8stui.hosts.ssh import SSHRunner
+from k8stui.kube.connection import connect
+from k8stui.ops import upgrade as up
+from k8stui.sim.scenario import load_scenario
+from k8stui.ui.screens.confirm import ConfirmScreen
+from k8stui.ui.screens.upgrade import StepFailedScreen, UpgradeScreen
+from k8stui.ui.styles import css_path
+from ui_support import screen_text, until
+
+SIZE = (160, 45)
+
+
+@pytest.fixture(autouse=True)
+def _homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+class UpgradeApp(App):
+    """Just enough app to host the screen (the real app registers it for `:upgrade`)."""
+
+    CSS_PATH = [css_path("dialogs.tcss")]
+
+    def __init__(self, conn, runner_factory, options=None):
+        super().__init__()
+        # seed's only control plane: the safety gate's override, as if typed by the operator
+        options = options or up.UpgradeOptions()
+        options.override_safety = frozenset({"k8s-master"})
+        self.conn, self.runner_factory, self.options = conn, runner_factory, options
+
+    def on_mount(self) -> None:
+        self.push_screen(UpgradeScreen(self.conn, self.runner_factory, options=self.options))
+
+
+def start(make_sim, tmp_path: Path, version: str = "v1.34.1", **kw):
+    inv = tmp_path / "inventory.yaml"
+    sim = make_sim(load_scenario("seed", {"kubernetesVersion": version}), inventory_path=inv, **kw)
+    return sim, inv
+
+
+def targets(screen: UpgradeScreen) -> list[str]:
+    ol = screen.query_one("#upgrade-targets", OptionList)
+    return [str(ol.get_option_at_index(i).id) for i in range(ol.option_count)]
+
+
+def plan_shown(screen: UpgradeScreen) -> str:
+    return str(screen.query_one("#upgrade-plan-text", Static).content)
+
+
+def status(screen: UpgradeScreen) -> str:
+    return str(screen.query_one("#upgrade-status", Static).content)
+
+
+async def choose(pilot, screen: UpgradeScreen, version: str) -> None:
+    await until(pilot, lambda: targets(screen), what="the offered targets")
+    ol = screen.query_one("#upgrade-targets", OptionList)
+    ol.highlighted = targets(screen).index(version)
+    ol.focus()
+    await pilot.press("enter")
+    await until(pilot, lambda: screen.phase == "plan", what="the plan")
+
+
+def node_rows(screen: UpgradeScreen) -> dict[str, list[str]]:
+    t = screen.query_one("#upgrade-nodes", DataTable)
+    return {str(k.value): [str(c) for c in t.get_row(k)] for k in t.rows}
+
+
+async def test_choose_plan_force_and_run_with_pause(make_sim, tmp_path) -> None:
+    sim, inv = start(make_sim, tmp_path)
+
+    def slow_hosts() -> None:  # 10 ms per output line: the run lasts seconds, longer than any UI poll
+        for h in sim.cluster.hosts.hosts.values():
+            h.state.pace = 0.01
+
+    sim.call(slow_hosts)
+    conn = await connect(sim.kubeconfig_path, "admin")
+    app = UpgradeApp(conn, lambda: SSHRunner(load_inventory(inv), context=conn.context))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, UpgradeScreen)
+            # offered versions only: what the repositories have above v1.34.1, newest first
+            await until(pilot, lambda: targets(screen), what="the offered targets")
+            assert targets(screen) == ["v1.35.2", "v1.35.1", "v1.35.0", "v1.34.3", "v1.34.2"]
+            await choose(pilot, screen, "v1.34.3")
+            text = plan_shown(screen)
+            assert "v1.34.1 → v1.34.3" in text and "✗ Drains can complete" in text
+            assert "default/debug-shell" in text and "fix: pass --force" in text
+            assert "sudo kubeadm upgrade apply -y v1.34.3" in text
+            await pilot.press("a")  # blockers: refused
+            await until(pilot, lambda: any("blockers" in str(n.message) for n in app._notifications),
+                        what="the refusal")
+            assert not isinstance(app.screen, ConfirmScreen)
+            await pilot.press("f")  # force: the unmanaged pod may go; re-planned
+            await until(pilot, lambda: screen.phase == "plan" and screen.options.force and screen.plan.ok,
+                        what="the forced plan")
+            assert "press a to upgrade 3 node(s) to v1.34.3" in status(screen)
+            await pilot.press("a")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+            await pilot.press("y")
+            await until(pilot, lambda: screen.phase == "running", what="the run")
+            await pilot.press("p")
+            await until(pilot, lambda: any(isinstance(e, up.Paused) for e in screen.events), what="the pause")
+            await until(pilot, lambda: "paused" in status(screen), what="the paused status")
+            before = len(screen.events)
+            await pilot.pause(0.1)
+            assert all(not isinstance(e, up.StepStarted) for e in screen.events[before:])  # nothing moves
+            await pilot.press("p")
+            await until(pilot, lambda: screen.phase == "finished", timeout=60, what="the end of the run")
+            assert screen.result is not None and screen.result.ok
+            assert "upgrade to v1.34.3 complete" in status(screen)
+            rows = node_rows(screen)
+            assert {r[2] for r in rows.values()} == {"done"}
+            assert all(r[4].endswith(f"{len(screen.plan.node(n).steps)}/{len(screen.plan.node(n).steps)}")
+                       for n, r in rows.items())
+            await pilot.pause(0.2)  # the log flush timer
+            shown = screen_text(app)
+            assert "k8s-master" in shown and "k8s-worker-2" in shown
+    finally:
+        await conn.close()
+    nodes = sim.call(lambda: sim.cluster.store.objects("nodes"))
+    assert {n["status"]["nodeInfo"]["kubeletVersion"] for n in nodes} == {"v1.34.3"}
+    assert not any(n["spec"].get("unschedulable") for n in nodes)
+
+
+async def test_failed_step_dialog_skip_declined_then_retry(make_sim, tmp_path) -> None:
+    sim, inv = start(make_sim, tmp_path, fail_once=[("k8s-worker-1", "apt-get install")])
+    conn = await connect(sim.kubeconfig_path, "admin")
+    app = UpgradeApp(conn, lambda: SSHRunner(load_inventory(inv), context=conn.context),
+                     options=up.UpgradeOptions(force=True))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await choose(pilot, screen, "v1.34.3")
+            await pilot.press("a")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+            await pilot.press("y")
+            await until(pilot, lambda: isinstance(app.screen, StepFailedScreen), timeout=30, what="the failure")
+            dialog = screen_text(app)
+            assert "k8s-worker-1: Upgrade kubeadm to 1.34.3-1.1 failed" in dialog
+            assert "Could not get lock" in dialog
+            assert node_rows(screen)["k8s-worker-1"][2] == "FAILED"
+            assert node_rows(screen)["k8s-worker-2"][2] == "pending"  # the next node never starts
+            await pilot.press("s")  # skip asks first; no: back to the choice
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the skip confirmation")
+            await pilot.press("n")
+            await until(pilot, lambda: isinstance(app.screen, StepFailedScreen), what="the choice again")
+            await pilot.press("r")
+            await until(pilot, lambda: screen.phase == "finished", timeout=60, what="the end of the run")
+            assert screen.result is not None and screen.result.ok, screen.result
+            assert any(isinstance(e, up.StepStarted) and e.node == "k8s-worker-1" and e.step == "kubeadm"
+                       and e.attempt == 2 for e in screen.events)
+    finally:
+        await conn.close()
+    nodes = sim.call(lambda: sim.cluster.store.objects("nodes"))
+    assert {n["status"]["nodeInfo"]["kubeletVersion"] for n in nodes} == {"v1.34.3"}
+
+
+async def test_readonly_plans_but_refuses_to_apply(make_sim, tmp_path) -> None:
+    sim, inv = start(make_sim, tmp_path)
+    conn = await connect(sim.kubeconfig_path, "admin", readonly=True)
+    app = UpgradeApp(conn, lambda: SSHRunner(load_inventory(inv), readonly=True, context=conn.context),
+                     options=up.UpgradeOptions(force=True))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await until(pilot, lambda: "READ-ONLY" in screen_text(app), what="the read-only badge")
+            await choose(pilot, screen, "v1.34.3")
+            assert screen.plan is not None and screen.plan.ok
+            await pilot.press("a")
+            await until(pilot, lambda: any("read-only" in str(n.message) for n in app._notifications),
+                        what="the refusal")
+            assert screen.phase == "plan" and not isinstance(app.screen, ConfirmScreen)
+    finally:
+        await conn.close()
+    assert not [r for r in sim.cluster.server.requests if r.method in ("POST", "PUT", "PATCH", "DELETE")]
