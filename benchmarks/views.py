@@ -23,6 +23,10 @@ on it and prints ONE line:
   is the rate the simulator achieved, `burst_lag_ms` how long after the burst's end its last
   update was in the table, `burst_key_ms` the key latency measured during the burst.
 
+Profiling: `--profile FILE` (cProfile of the whole UI process), BENCH_PROFILE_OPS=1 (sort and
+filter) and BENCH_PROFILE_BURST=1 (the burst) print cProfile tables; `py-spy record -- python
+benchmarks/views.py ...` works too.
+
 The simulated cluster: the child runs the very code of `k8stui sim` (the CLI's own scenario
 loading and SimCluster, and prints the same `ready kubeconfig=...` line), plus a stdin hook that
 updates pods in the simulated store at a given rate. The burst does not go through HTTP PATCH
@@ -36,6 +40,7 @@ import argparse
 import asyncio
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -109,7 +114,10 @@ def serve_sim(nodes: int, pods: int, speed: float) -> None:
                 print(f"burst-done updates={n} seconds={time.monotonic() - start:.3f}", flush=True)
         await sim.stop()
 
-    asyncio.run(run())
+    try:
+        asyncio.run(run())
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 class SimProcess:

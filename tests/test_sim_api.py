@@ -251,3 +251,23 @@ async def test_status_subresource_write_persists_and_keeps_spec(api):
     assert not again.spec.unschedulable
     again.status.conditions = [c for c in again.status.conditions if c.type != "example.com/Drill"]
     await core.replace_node_status("k8s-worker-2", again)
+
+
+def test_store_pages_one_namespace_without_leaking_into_the_next():
+    store = Store()
+    for ns in ("default", "default-x", "kube-system"):
+        store.create("namespaces", {"metadata": {"name": ns}})
+        for i in range(5):
+            store.create("configmaps", {"metadata": {"name": f"cm{i}", "namespace": ns}})
+    seen, token = [], None
+    while True:
+        page, _, token, remaining = store.list_page("configmaps", "default", None, 2, token)
+        seen += [(e.namespace, e.name) for e in page]
+        if not token:
+            break
+        assert remaining == 5 - len(seen)
+    assert seen == [("default", f"cm{i}") for i in range(5)]
+    # a filtered list may return a token with nothing left that matches, as etcd's does,
+    # and never a remaining count
+    page, _, token, remaining = store.list_page("configmaps", None, lambda e: e.name == "cm0", 1, None)
+    assert [e.namespace for e in page] == ["default"] and token and remaining is None

@@ -72,8 +72,19 @@ async def test_enter_opens_node_pods_and_esc_goes_back(seed_sim, kubectl):
                 if col != "AGE":
                     assert row[col] == want[key][col], (key, col)
         assert "node k8s-worker-1" in screen_text(app)
-        await pilot.press("escape")
+        await filter_(pilot, "calico")
+        await until(pilot, lambda: screen.table.row_count == 1, what="filtered")
+        await pilot.press("escape", "escape")  # the filter, then back
         await until(pilot, lambda: isinstance(app.screen, NodesScreen), what="back to nodes")
+        # another node: the same pods screen, a new scope, no leftover filter
+        await pilot.press("j", "enter")
+        await until(pilot, lambda: isinstance(app.screen, PodsScreen) and app.screen.node == "k8s-worker-2",
+                    what="worker-2's pods")
+        assert app.screen is screen and screen.row_filter.predicate is None
+        await until(pilot, lambda: screen.table.row_count and all(
+            screen.table.store[u].node == "k8s-worker-2" for u in screen.table.visible_uids if u in screen.table.store),
+            what="only worker-2's pods")
+        assert screen.table.cursor_index == 0
 
 
 async def test_pods_and_namespace_commands(seed_sim, kubectl):

@@ -137,7 +137,7 @@ def _install_guard(conn: Connection) -> None:
         path = url.split("://", 1)[-1]
         path = "/" + path.split("/", 1)[1] if "/" in path else "/"
         path = path.split("?", 1)[0]
-        if method.upper() not in ("GET", "HEAD", "OPTIONS") and conn.readonly:
+        if method.upper() not in ("GET", "HEAD", "OPTIONS") and conn.effective_readonly:
             if not (method.upper() == "POST" and path in READ_ONLY_POSTS):
                 raise ReadOnlyError(f"{method.upper()} {path}")
         conn.sent.append((method.upper(), path))
@@ -164,9 +164,12 @@ async def connect(kubeconfig: str | Path | None = None, context: str | None = No
     if check:
         try:
             await kclient.VersionApi(api).get_code()
-        except BaseException as e:
+        except Exception as e:
             await conn.close()
             raise explain(e, conn) from None
+        except BaseException:  # cancelled: close, and let the cancellation through
+            await conn.close()
+            raise
     return conn
 
 

@@ -192,21 +192,18 @@ class Store:
                                   "between the time the first chunk was returned and now may show up in "
                                   "the list.")
         keys = t.keys
-        if start_key is not None:
-            i = bisect.bisect_right(keys, start_key)
-        elif namespace:
-            i = bisect.bisect_left(keys, (namespace, ""))
-        else:
-            i = 0
-        out: list[Entry] = []
         n = len(keys)
+        # the scope: the whole table, or one namespace's contiguous run of keys
+        lo = bisect.bisect_left(keys, (namespace, "")) if namespace else 0
+        hi = bisect.bisect_left(keys, (namespace + "\x00", "")) if namespace else n
+        i = bisect.bisect_right(keys, start_key) if start_key is not None else lo
+        i = max(i, lo)
+        out: list[Entry] = []
         last_key = None
-        while i < n:
+        items = t.items
+        while i < hi:
             k = keys[i]
-            if namespace and k[0] != namespace:
-                i = n
-                break
-            e = t.items[k]
+            e = items[k]
             i += 1
             if match is None or match(e):
                 out.append(e)
@@ -215,22 +212,12 @@ class Store:
                     break
         token = ""
         remaining = None
-        if limit and len(out) >= limit and i < n:
-            # is there anything left in scope?
-            more = False
-            j = i
-            count = 0
-            while j < n:
-                k = keys[j]
-                if namespace and k[0] != namespace:
-                    break
-                if match is None or match(t.items[k]):
-                    more = True
-                    count += 1
-                j += 1
-            if more and last_key is not None:
-                token = self._encode_continue(list_rv, last_key)
-                remaining = count
+        # as etcd3's store: a continue token whenever the limit stopped us with keys left in scope
+        # (matching or not); remainingItemCount only for unfiltered lists
+        if limit and len(out) >= limit and i < hi and last_key is not None:
+            token = self._encode_continue(list_rv, last_key)
+            if match is None:
+                remaining = hi - i
         return out, list_rv, token, remaining
 
     @staticmethod
