@@ -38,6 +38,7 @@ from kubernetes.aio.client.exceptions import ApiException
 
 from k8stui.errors import UserError
 from k8stui.kube import printers
+from k8stui.kube import raw
 from k8stui.kube.connection import Connection, explain
 
 CONTROL_PLANE_LABELS = ("node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master")
@@ -51,53 +52,10 @@ _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.(\d+))?")
 
 # ---- raw JSON requests through the connection (and its read-only guard) ---------------------------
 
-async def api_request(conn: Connection, method: str, path: str, query: list[tuple[str, str]] | None = None,
-                      body: Any = None, timeout: float | None = 30,
-                      accept: str = "application/json") -> tuple[int, bytes]:
-    """One request through the connection's ApiClient: (HTTP status, body). Never raises on status."""
-    client = conn.api
-    headers = {"Accept": accept}
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-    params = await client.param_serialize(method=method, resource_path=path, query_params=list(query or []),
-                                          header_params=headers, body=body, auth_settings=["BearerToken"])
-    resp = await client.call_api(*params, _request_timeout=timeout)
-    try:
-        data = await resp.read()
-    finally:
-        resp.response.release()
-    return resp.status, data
-
-
-async def api_json(conn: Connection, method: str, path: str, query: list[tuple[str, str]] | None = None,
-                   body: Any = None, timeout: float | None = 30) -> dict:
-    """A JSON request; an HTTP error status raises `ApiException` (as the generated client does)."""
-    status, data = await api_request(conn, method, path, query, body, timeout)
-    if status >= 400:
-        raise ApiException(status=status, reason=_reason(status), body=data.decode("utf-8", "replace"))
-    return json.loads(data) if data else {}
-
-
-async def api_list(conn: Connection, path: str, query: list[tuple[str, str]] | None = None,
-                   page: int = 500) -> list[dict]:
-    """All items of a list, in pages of `page` (limit + continue)."""
-    items: list[dict] = []
-    token = ""
-    while True:
-        q = list(query or []) + [("limit", str(page))]
-        if token:
-            q.append(("continue", token))
-        data = await api_json(conn, "GET", path, q, timeout=60)
-        items.extend(data.get("items") or [])
-        token = (data.get("metadata") or {}).get("continue") or ""
-        if not token:
-            return items
-
-
-def _reason(status: int) -> str:
-    return {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 409: "Conflict",
-            410: "Gone", 422: "Unprocessable Entity", 429: "Too Many Requests",
-            500: "Internal Server Error", 503: "Service Unavailable"}.get(status, str(status))
+# the raw-JSON helpers every operation shares (see k8stui.kube.raw)
+api_request = raw.request
+api_json = raw.request_json
+api_list = raw.list_all
 
 
 # ---- small facts -----------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ from kubernetes.aio.client.exceptions import ApiException
 
 from k8stui import audit
 from k8stui.errors import ReadOnlyError, UserError
+from k8stui.kube import raw
 from k8stui.kube.connection import Connection, explain
 from k8stui.ops.cordon import CordonResult, set_unschedulable
 from k8stui.ops.tokens import format_go_duration, go_quote as _q
@@ -652,21 +653,17 @@ class _Api:
 
     async def send(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
                    body: Any = None, timeout: Any = None) -> aiohttp.ClientResponse:
-        params = await self.client.param_serialize(
-            method=method, resource_path=path, query_params=list(query or []),
-            header_params={"Accept": "application/json", "Content-Type": "application/json"},
-            body=body, auth_settings=["BearerToken"])
-        resp = await self.client.call_api(*params, _request_timeout=timeout)
-        return resp.response
+        return await raw.send(self.conn, method, path, query, body, timeout)
 
     async def request(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
                       body: Any = None) -> dict:
         resp = await self.send(method, path, query, body)
-        data = await resp.read()
+        try:
+            data = await resp.read()
+        finally:
+            resp.release()
         if resp.status >= 400:
-            e = ApiException(status=resp.status, reason=resp.reason, body=data.decode("utf-8", "replace"))
-            e.headers = resp.headers
-            raise e
+            raise raw.api_exception(resp.status, data, resp.headers)
         return json.loads(data) if data else {}
 
     async def get_node(self, node: str) -> dict:

@@ -23,6 +23,7 @@ import yaml
 from kubernetes.aio.client.exceptions import ApiException
 
 from k8stui.errors import UserError
+from k8stui.kube import raw
 from k8stui.kube.connection import Connection, explain
 
 CP_COMPONENTS = ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "etcd")
@@ -44,19 +45,10 @@ class Kube:
 
     async def send(self, method: str, path: str, query: list[tuple[str, str]] | None = None,
                    body: Any = None, timeout: Any = None) -> aiohttp.ClientResponse:
-        params = await self.client.param_serialize(
-            method=method, resource_path=path, query_params=list(query or []),
-            header_params={"Accept": "application/json", "Content-Type": "application/json"},
-            body=body, auth_settings=["BearerToken"])
-        resp = await self.client.call_api(*params, _request_timeout=timeout)
-        return resp.response
+        return await raw.send(self.conn, method, path, query, body, timeout)
 
     async def get(self, path: str, query: list[tuple[str, str]] | None = None) -> dict:
-        resp = await self.send("GET", path, query)
-        data = await resp.read()
-        if resp.status >= 400:
-            raise ApiException(status=resp.status, reason=resp.reason, body=data.decode("utf-8", "replace"))
-        return json.loads(data) if data else {}
+        return await raw.request_json(self.conn, "GET", path, query, timeout=None)
 
     async def read(self, path: str, query: list[tuple[str, str]] | None = None) -> dict:
         """GET, with any failure turned into a one-line UserError."""
