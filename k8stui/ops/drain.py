@@ -78,8 +78,8 @@ from k8stui.errors import ReadOnlyError, UserError
 from k8stui.kube import raw
 from k8stui.kube.connection import Connection, explain
 from k8stui.ops.cordon import CordonResult, set_unschedulable
-from k8stui.ops.tokens import format_go_duration, go_quote as _q
-from k8stui.ops.tokens import parse_go_duration as parse_go_duration_ns
+from k8stui.gofmt import format_go_duration, go_quote as _q
+from k8stui.gofmt import parse_go_duration as parse_go_duration_ns
 from k8stui.sim.selectors import SelectorError, parse_label_selector, selector_from_spec
 
 # ---- kubectl's constants and texts ---------------------------------------------------------------
