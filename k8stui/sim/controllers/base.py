@@ -142,3 +142,29 @@ class Controller:
         self._stopped = True
         self._wake.set()
 
+
+
+class OwnerController(Controller):
+    """A controller of one owner kind (the first of `resources`): a change to an owner, or to
+    an object it controls (by controller ownerReference), queues the owner's key."""
+
+    owner_kind = ""
+
+    def on_event(self, ch: Change) -> None:
+        ev = ch.ev
+        if ev.resource == self.resources[0]:
+            if ev.type != "DELETED":
+                self.enqueue((ev.entry.namespace, ev.entry.name))
+            return
+        for ref in (ch.controller, ch.old_controller):
+            if ref is not None and ref.kind == self.owner_kind:
+                self.enqueue((ev.entry.namespace, ref.name))
+
+    def initial(self) -> None:
+        for e in self.store.entries(self.resources[0]):
+            if not self.looks_settled(e):
+                self.enqueue((e.namespace, e.name))
+
+    def looks_settled(self, e: Any) -> bool:
+        """Whether an owner needs no work at start (generated clusters come settled)."""
+        return False

@@ -16,8 +16,7 @@ import re
 import time
 from typing import Any
 
-from k8stui.sim.controllers.base import Controller
-from k8stui.sim.controllers.index import Change
+from k8stui.sim.controllers.base import OwnerController
 from k8stui.sim.controllers.util import (
     entry_active,
     entry_generation,
@@ -68,29 +67,13 @@ def _st(obj: dict, field: str) -> int:
     return int((obj.get("status") or {}).get(field) or 0)
 
 
-class DeploymentController(Controller):
+class DeploymentController(OwnerController):
     name = "deployment"
+    owner_kind = "Deployment"
     resources = ("deployments", "replicasets")
     component = "deployment-controller"
 
-    def on_event(self, ch: Change) -> None:
-        ev = ch.ev
-        if ev.resource == "deployments":
-            if ev.type != "DELETED":
-                self.enqueue((ev.entry.namespace, ev.entry.name))
-            return
-        for ref in (ch.controller, ch.old_controller):
-            if ref is not None and ref.kind == "Deployment":
-                self.enqueue((ev.entry.namespace, ref.name))
-
-    def initial(self) -> None:
-        for e in self.store.entries("deployments"):
-            if self._looks_settled(e):
-                continue
-            self.enqueue((e.namespace, e.name))
-
-    @staticmethod
-    def _looks_settled(e: Entry) -> bool:
+    def looks_settled(self, e: Entry) -> bool:
         """Already observed and fully rolled out (generated clusters): nothing to do at start."""
         st = entry_status(e)
         want = st.get("replicas", -1)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from k8stui.sim.controllers.base import Controller
-from k8stui.sim.controllers.index import Change
+from k8stui.sim.controllers.base import OwnerController
 from k8stui.sim.controllers.replicaset import pod_from_template
 from k8stui.sim.controllers.util import entry_deleting, entry_phase, entry_ready, parse_ts
 
@@ -28,24 +27,11 @@ def _finished(job: dict) -> str | None:
     return None
 
 
-class JobController(Controller):
+class JobController(OwnerController):
     name = "job"
+    owner_kind = "Job"
     resources = ("jobs", "pods")
     component = "job-controller"
-
-    def on_event(self, ch: Change) -> None:
-        ev = ch.ev
-        if ev.resource == "jobs":
-            if ev.type != "DELETED":
-                self.enqueue((ev.entry.namespace, ev.entry.name))
-            return
-        for ref in (ch.controller, ch.old_controller):
-            if ref is not None and ref.kind == "Job":
-                self.enqueue((ev.entry.namespace, ref.name))
-
-    def initial(self) -> None:
-        for e in self.store.entries("jobs"):
-            self.enqueue((e.namespace, e.name))
 
     def _fix_selector(self, job: dict) -> dict:
         """Generated selector/labels must carry the Job's uid (see defaults: the uid may not be known

@@ -12,8 +12,7 @@ import copy
 import re
 from typing import Any
 
-from k8stui.sim.controllers.base import Controller
-from k8stui.sim.controllers.index import Change
+from k8stui.sim.controllers.base import OwnerController
 from k8stui.sim.controllers.util import (
     entry_active,
     entry_generation,
@@ -59,30 +58,13 @@ def _rank(e: Entry) -> tuple:
     return (1 if node else 0, phase_rank, 1 if ready else 0, -created, -e.rv)
 
 
-class ReplicaSetController(Controller):
+class ReplicaSetController(OwnerController):
     name = "replicaset"
+    owner_kind = "ReplicaSet"
     resources = ("replicasets", "pods")
     component = "replicaset-controller"
 
-    def on_event(self, ch: Change) -> None:
-        ev = ch.ev
-        if ev.resource == "replicasets":
-            if ev.type != "DELETED":
-                self.enqueue((ev.entry.namespace, ev.entry.name))
-            return
-        for ref in (ch.controller, ch.old_controller):
-            if ref is not None and ref.kind == "ReplicaSet":
-                self.enqueue((ev.entry.namespace, ref.name))
-
-    def initial(self) -> None:
-        for e in self.store.entries("replicasets"):
-            # settled objects (generated large clusters) need no work until something changes
-            if self._looks_settled(e):
-                continue
-            self.enqueue((e.namespace, e.name))
-
-    @staticmethod
-    def _looks_settled(e: Entry) -> bool:
+    def looks_settled(self, e: Entry) -> bool:
         """Already observed with every replica available (generated clusters): nothing to do."""
         st = entry_status(e)
         want = st.get("replicas", -1)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from k8stui.sim.controllers.base import Controller
-from k8stui.sim.controllers.index import Change
+from k8stui.sim.controllers.base import OwnerController
 from k8stui.sim.controllers.replicaset import pod_from_template
 from k8stui.sim.controllers.util import entry_deleting, entry_phase, entry_ready, template_hash
 from k8stui.sim.store import Entry
@@ -30,24 +29,11 @@ def _ordinal(sts_name: str, pod_name: str) -> int | None:
     return int(rest) if rest.isdigit() else None
 
 
-class StatefulSetController(Controller):
+class StatefulSetController(OwnerController):
     name = "statefulset"
+    owner_kind = "StatefulSet"
     resources = ("statefulsets", "pods")
     component = "statefulset-controller"
-
-    def on_event(self, ch: Change) -> None:
-        ev = ch.ev
-        if ev.resource == "statefulsets":
-            if ev.type != "DELETED":
-                self.enqueue((ev.entry.namespace, ev.entry.name))
-            return
-        for ref in (ch.controller, ch.old_controller):
-            if ref is not None and ref.kind == "StatefulSet":
-                self.enqueue((ev.entry.namespace, ref.name))
-
-    def initial(self) -> None:
-        for e in self.store.entries("statefulsets"):
-            self.enqueue((e.namespace, e.name))
 
     def sync(self, key: Any) -> None:
         ns, name = key
