@@ -80,7 +80,7 @@ from k8stui.kube.connection import Connection, explain
 from k8stui.ops.cordon import CordonResult, set_unschedulable
 from k8stui.gofmt import format_go_duration, go_quote as _q
 from k8stui.gofmt import parse_go_duration as parse_go_duration_ns
-from k8stui.sim.selectors import SelectorError, parse_label_selector, selector_from_spec
+from k8stui.kube.selectors import SelectorError, parse_label_selector, selector_from_spec
 
 # ---- kubectl's constants and texts ---------------------------------------------------------------
 

@@ -541,7 +541,7 @@ def _workload_causes(res: Resource, obj: dict, old: dict | None) -> list[Cause]:
         if selector is None:
             out.append(("spec.selector", "FieldValueRequired", "Required value"))
         else:
-            from k8stui.sim.selectors import SelectorError, selector_from_spec
+            from k8stui.kube.selectors import SelectorError, selector_from_spec
 
             if not (selector.get("matchLabels") or selector.get("matchExpressions")):
                 out.append(("spec.selector", "FieldValueInvalid",

@@ -13,7 +13,7 @@ from typing import Any
 
 from k8stui.sim import errors
 from k8stui.sim.errors import ApiError
-from k8stui.sim.selectors import selector_from_spec
+from k8stui.kube.selectors import selector_from_spec
 from k8stui.sim.store import Store, now_rfc3339
 
 DISRUPTION_MESSAGE = "Cannot evict pod as it would violate the pod's disruption budget."

@@ -42,7 +42,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from .selectors import _go_quote
+from k8stui.gofmt import go_quote as _go_quote
 
 __all__ = [
     "PatchError",

@@ -23,7 +23,7 @@ from k8stui.sim.errors import ApiError
 from k8stui.sim.eviction import evict
 from k8stui.sim.patch import PatchError, apply_patch
 from k8stui.sim.resources import BY_GROUP_VERSION_PLURAL, GROUP_VERSIONS, RESOURCES, VIRTUAL, Resource
-from k8stui.sim.selectors import SelectorError, check_supported, parse_field_selector, parse_label_selector
+from k8stui.kube.selectors import SelectorError, check_supported, parse_field_selector, parse_label_selector
 from k8stui.sim.store import Entry, Store, dumps
 
 JSON = "application/json"

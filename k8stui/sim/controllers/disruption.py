@@ -18,7 +18,7 @@ from typing import Any
 from k8stui.sim.controllers.base import Controller
 from k8stui.sim.controllers.index import Change
 from k8stui.sim.controllers.util import entry_deleting, entry_ready, now_ts, parse_ts
-from k8stui.sim.selectors import LabelSelector, selector_from_spec
+from k8stui.kube.selectors import LabelSelector, selector_from_spec
 
 DELETION_TIMEOUT = 120.0  # seconds a disrupted pod is expected to take to go away
 

@@ -21,7 +21,7 @@ from k8stui.sim.controllers.util import (
     owner_ref,
     parse_ts,
 )
-from k8stui.sim.selectors import selector_from_spec
+from k8stui.kube.selectors import selector_from_spec
 from k8stui.sim.store import Entry
 
 _CREATED_RE = re.compile(rb'"creationTimestamp":"([^"]+)"')

@@ -64,7 +64,7 @@ def parse_filter(text: str, age_index: int | None = None, search: SearchText | N
         return RowFilter(raw, None)
     if text == "-l" or text.startswith(("-l ", "-l=")):
         sel_text = text[2:].lstrip(" =")
-        from k8stui.sim.selectors import SelectorError, parse_label_selector
+        from k8stui.kube.selectors import SelectorError, parse_label_selector
 
         try:
             sel = parse_label_selector(sel_text)

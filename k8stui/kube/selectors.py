@@ -1,8 +1,9 @@
 """Label and field selectors with the Kubernetes apiserver's grammar, semantics and error texts.
 
-This is a stdlib-only port of the parts of ``k8s.io/apimachinery`` that the simulated API
-server needs to answer ``?labelSelector=`` / ``?fieldSelector=`` and that its controllers need to
-evaluate ``metav1.LabelSelector`` objects (``spec.selector`` of Deployments, ReplicaSets, ...):
+This is a stdlib-only port of the parts of ``k8s.io/apimachinery`` that answer
+``?labelSelector=`` / ``?fieldSelector=`` and evaluate ``metav1.LabelSelector`` objects
+(``spec.selector`` of Deployments, PodDisruptionBudgets, ...). The simulated API server and its
+controllers, the drain's budget matching and the views' `-l` filter all use it:
 
 * :func:`parse_label_selector` follows ``pkg/labels/selector.go`` (its lexer, its recursive
   descent parser and ``NewRequirement``'s validation), so error messages are the ones a real

@@ -1,4 +1,4 @@
-"""Label and field selectors of the simulated API server (k8stui.sim.selectors).
+"""Label and field selectors (k8stui.kube.selectors): the API server's parsing and matching rules.
 
 Expected error texts are the apiserver's (k8s.io/apimachinery labels/selector.go,
 fields/selector.go, api/validate/content and the field-label conversion functions).
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from k8stui.sim.selectors import (
+from k8stui.kube.selectors import (
     EVERYTHING,
     NOTHING,
     FieldSelector,
