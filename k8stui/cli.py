@@ -103,6 +103,8 @@ def _tui_args(p: argparse.ArgumentParser) -> None:
     ns.add_argument("-n", "--namespace", help="namespace of the pods view")
     ns.add_argument("-A", "--all-namespaces", action="store_true", help="pods of all namespaces")
     p.add_argument("--readonly", action="store_true", help="read-only monitoring: every change is refused")
+    p.add_argument("--inventory", type=Path, help="SSH inventory for host steps (default: "
+                   "$XDG_CONFIG_HOME/k8stui/inventory.yaml)")
 
 
 def _sim_args(p: argparse.ArgumentParser) -> None:
@@ -322,7 +324,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from k8stui.ui.launch import run_tui
 
     return run_tui(kubeconfig=args.kubeconfig, context=args.context, namespace=args.namespace,
-                   all_namespaces=args.all_namespaces, readonly=args.readonly)
+                   all_namespaces=args.all_namespaces, readonly=args.readonly, inventory=args.inventory)
 
 
 @_command("demo")
@@ -332,11 +334,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     with tempfile.TemporaryDirectory(prefix="k8stui-demo-") as tmp:
-        sim = SimThread(scenario, Path(tmp), port=0, speed=args.speed).start()
+        # with simulated SSH hosts, so :upgrade, control-plane joins and certificates work too
+        inventory = Path(tmp) / "inventory.yaml"
+        sim = SimThread(scenario, Path(tmp), port=0, speed=args.speed, inventory_path=inventory).start()
         try:
             from k8stui.ui.launch import run_tui
 
-            return run_tui(kubeconfig=sim.kubeconfig_path, context="admin", demo=True)
+            return run_tui(kubeconfig=sim.kubeconfig_path, context="admin", demo=True, inventory=inventory)
         finally:
             sim.stop()
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import pytest
 
 from k8stui.config import load_config
+from k8stui.ui.screens.drain import DrainScreen
 from k8stui.ui.screens.nodes import NodesScreen
 from ui_support import SIZE, make_app, notifications, screen_text, started, until
 
-# every key that changes something in this version of the TUI (the nodes screen's c and u)
+# every key that changes something in this version of the TUI (the nodes screen's c and u; d, the
+# drain wizard, is driven through its plan below)
 MUTATING_KEYS = ["c", "u"]
 READ_VERBS = {"get", "list", "watch"}
 REVIEWS = {"selfsubjectaccessreviews", "selfsubjectrulesreviews"}
@@ -69,6 +71,25 @@ async def test_read_only_session_sends_no_write(make_sim, tmp_path, how):
             await pilot.press(key)
             attempts += 2
             await until(pilot, lambda: len(notifications(app)) >= before + 2, what=f"{key} on marked nodes")
+        # the drain wizard: the plan is shown (reads only), running it is refused by the engine
+        await pilot.press("escape")  # the marks
+        assert not table.marked_uids
+        table.select_uid(next(u for u, r in table.store.items() if r.name == "k8s-worker-2"))
+        await pilot.press("d")
+        wizard = await until(pilot, lambda: isinstance(app.screen, DrainScreen) and app.screen, what="the wizard")
+        await until(pilot, lambda: "READ-ONLY: plan only" in screen_text(app), what="the wizard's badge")
+        await pilot.press("enter")
+        await until(pilot, lambda: wizard.phase == "plan", what="the drain plan")
+        assert "will evict" in screen_text(app)
+        before = len(notifications(app))
+        await pilot.press("d")
+        attempts += 1
+        await until(pilot, lambda: len(notifications(app)) > before, what="d answered")
+        assert notifications(app)[-1] == ("refused (read-only): read-only mode: refused to drain "
+                                          "node/k8s-worker-2")
+        assert wizard.events == []
+        await pilot.press("escape", "escape")  # the plan, then the wizard
+        await until(pilot, lambda: isinstance(app.screen, NodesScreen), what="back on the nodes")
         refusals = [m for m in notifications(app) if m.startswith("refused (read-only)")]
         assert len(refusals) == attempts
         # where a write was needed, the refusal is the guard's (ReadOnlyError), not the UI's

@@ -16,7 +16,9 @@ only; no request is made on a timer).
 Navigation API (for screens, the palette and later wizards):
   `show_nodes()`, `show_pods(node=None, namespace=None)`, `switch_context(name)`,
   `set_namespace(name | None)`, `run_command(":text")`, `push_screen(screen)` (Textual),
-  `retry()`, `fail(message)`, `nodes_screen` (the start screen), `session.conn` (the API).
+  `retry()`, `fail(message)`, `nodes_screen` (the start screen), `session.conn` (the API),
+  `open_screen("tokens" | "upgrade" | "overview" | "audit")`, `ssh_runner_factory(conn)` (SSH
+  runners that ask for unknown host keys and sudo passwords in modal prompts).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import asyncio
 import gc
 import time
 from collections import deque
+from pathlib import Path
 from typing import Awaitable, Callable
 
 from textual import on, work
@@ -50,6 +53,9 @@ FLUSH_INTERVAL = 0.25
 POD_PAGE = 2000
 CONNECT_TIMEOUT = 20.0
 ALL_NAMESPACES = ("all", "-A", "*", "--all-namespaces")
+# `:` words of the screens opened with `open_screen`
+SCREEN_COMMANDS = {"tokens": "tokens", "token": "tokens", "upgrade": "upgrade", "overview": "overview",
+                   "ov": "overview", "audit": "audit"}
 
 
 def _warm_client() -> None:
@@ -121,9 +127,10 @@ class K8sTuiApp(App[int]):
 
     def __init__(self, connection_factory: ConnectionFactory, *, context: str | None = None,
                  namespace: str | None = None, all_namespaces: bool = False, readonly: bool = False,
-                 config: Config | None = None, demo: bool = False):
+                 config: Config | None = None, demo: bool = False, inventory: str | Path | None = None):
         super().__init__()
         self.connection_factory = connection_factory
+        self.inventory_path = inventory  # None: the default inventory file
         self.requested_context = context
         self.cli_namespace = namespace
         self.cli_all_namespaces = all_namespaces
@@ -409,11 +416,66 @@ class K8sTuiApp(App[int]):
                 self.switch_context(args[0])
         elif cmd in ("help", "h", "?"):
             self.action_help()
+        elif cmd in SCREEN_COMMANDS:
+            self.open_screen(SCREEN_COMMANDS[cmd])
         elif cmd in self.extra_commands:
             self.extra_commands[cmd](self, args)
         else:
-            self.notify(f"unknown command: {cmd} (try :nodes, :pods, :ns NAME, :ctx NAME, :help, :q)",
-                        severity="error")
+            self.notify(f"unknown command: {cmd} (try :nodes, :pods, :ns NAME, :ctx NAME, :tokens, :upgrade, "
+                        ":overview, :audit, :help, :q)", severity="error")
+
+    # ---- the other screens, and SSH with prompts ----------------------------------------------
+
+    def open_screen(self, kind: str) -> None:
+        """`:tokens`, `:upgrade`, `:overview` (the session's connection and SSH) and `:audit`."""
+        from k8stui.ui.screens.audit import AuditScreen
+        from k8stui.ui.screens.overview import OverviewScreen
+        from k8stui.ui.screens.tokens import TokensScreen
+        from k8stui.ui.screens.upgrade import UpgradeScreen
+
+        kinds = {"tokens": TokensScreen, "upgrade": UpgradeScreen, "overview": OverviewScreen, "audit": AuditScreen}
+        cls = kinds[kind]
+        if isinstance(self.screen, cls):
+            return
+        if kind == "audit":  # the local log: no session needed
+            self.push_screen(AuditScreen())
+            return
+        if self.session is None:
+            self.notify(f"not connected: :{kind} needs a session", severity="error")
+            return
+        conn = self.session.conn
+        factory = self.ssh_runner_factory(conn)
+        if kind == "overview":
+            self.push_screen(OverviewScreen(conn, runner_factory=factory))
+        else:
+            self.push_screen(cls(conn, factory))
+
+    def ssh_runner_factory(self, conn: Connection):
+        """A factory of SSH runners for this connection: the inventory's hosts, read-only when the
+        session is, unknown host keys and sudo passwords asked in modal prompts (the password is
+        kept by the runner, in memory only)."""
+
+        def make():
+            from k8stui.hosts.inventory import load_inventory
+            from k8stui.hosts.ssh import SSHRunner
+
+            return SSHRunner(load_inventory(self.inventory_path), readonly=conn.effective_readonly,
+                             context=conn.context,
+                             confirm_unknown_key=self.confirm_host_key, ask_sudo_password=self.ask_sudo_password)
+
+        return make
+
+    async def confirm_host_key(self, host: str, fingerprint: str) -> bool:
+        from k8stui.ui.screens.prompts import HostKeyScreen, ask
+
+        return bool(await ask(self, HostKeyScreen(host, fingerprint)))
+
+    async def ask_sudo_password(self, node: str) -> str | None:
+        from k8stui.ui.screens.prompts import PasswordScreen, ask
+
+        return await ask(self, PasswordScreen(f"sudo password on {node}",
+                                              "Asked once, kept in memory for this session only, sent on "
+                                              "sudo's standard input; never written anywhere."))
 
     def jump_to_node(self, name: str) -> None:
         screen = self.show_nodes()

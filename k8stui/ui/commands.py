@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): screens, contexts, namespaces, nodes and pods by name.
+"""The command palette (ctrl+p): screens (nodes, pods, overview, tokens, upgrade, audit), contexts,
+namespaces, nodes and pods by name.
 
 Searches stay cheap at 150,000 pods: pods and nodes are pre-filtered by substring (at most
 `LIMIT` candidates) before the fuzzy matcher scores them.
@@ -27,6 +28,10 @@ class ClusterCommands(Provider):
         yield "Nodes", app.show_nodes, "the nodes screen (:nodes)"
         yield "Pods", lambda: app.show_pods(namespace=app.namespace), "pods in the current namespace (:pods)"
         yield "Pods (all namespaces)", partial(app.set_namespace, None), ":ns all"
+        yield "Cluster overview", partial(app.run_command, ":overview"), "versions, control plane, skew (:overview)"
+        yield "Bootstrap tokens", partial(app.run_command, ":tokens"), "kubeadm tokens, join commands (:tokens)"
+        yield "Cluster upgrade", partial(app.run_command, ":upgrade"), "the kubeadm upgrade wizard (:upgrade)"
+        yield "Audit log", partial(app.run_command, ":audit"), "every change made, newest first (:audit)"
         yield "Help: keys and commands", app.action_help, "? or F1"
         for ctx in app.known_contexts:
             yield f"context: {ctx}", partial(app.switch_context, ctx), "switch context (reconnect)"

@@ -27,7 +27,8 @@ def connection_factory(kubeconfig: str | Path | None):
 
 
 def run_tui(kubeconfig: str | Path | None = None, context: str | None = None, namespace: str | None = None,
-            all_namespaces: bool = False, readonly: bool = False, demo: bool = False) -> int:
+            all_namespaces: bool = False, readonly: bool = False, demo: bool = False,
+            inventory: str | Path | None = None) -> int:
     from k8stui.config import load_config
 
     try:
@@ -41,7 +42,8 @@ def run_tui(kubeconfig: str | Path | None = None, context: str | None = None, na
         print(f"error: cannot start the TUI: {e}", file=sys.stderr)
         return 1
     app = K8sTuiApp(connection_factory(kubeconfig), context=context, namespace=namespace,
-                    all_namespaces=all_namespaces, readonly=readonly, config=config, demo=demo)
+                    all_namespaces=all_namespaces, readonly=readonly, config=config, demo=demo,
+                    inventory=inventory)
     try:
         result = app.run()
     except KeyboardInterrupt:

@@ -18,7 +18,7 @@ HELP = """\
 | `/` | filter the table (see below) |
 | `Esc` | close the prompt, else clear the filter, else clear the marks, else go back |
 | `?`, `F1` | this help |
-| `ctrl+p` | command palette: nodes, pods by name, namespaces, contexts, screens |
+| `ctrl+p` | command palette: nodes, pods by name, namespaces, contexts, screens (overview, tokens, upgrade, audit) |
 | `ctrl+q`, `:q` | quit |
 
 ## Tables (nodes, pods)
@@ -42,9 +42,23 @@ HELP = """\
 |---|---|
 | `c` | cordon the marked nodes, or the node under the cursor |
 | `u` | uncordon them |
+| `d` | drain them (the drain wizard; marked nodes one after another) |
 
 PODS, CPU and MEM are the pods on the node and their requests against the node's allocatable,
 kept as running tallies of the pod watch.
+
+## Drain wizard (`d` on the nodes screen)
+| Key | Action |
+|---|---|
+| `space`, `tab`, `enter` | options: toggle, next field, plan |
+| `d` | plan: drain (confirmed; type the node's name with `--force`, `--disable-eviction`, or when the safety gates refuse) |
+| `o` / `r` | plan: back to the options / plan again |
+| `s` | board: skip the pod under the cursor (it stays on the node) |
+| `x` | board: delete the pod under the cursor despite its PodDisruptionBudget (confirmed) |
+| `Esc` | board: stop the drain (confirmed), then leave the node cordoned (`l`) or uncordon it (`u`); elsewhere: back |
+
+The wizard holds the maintenance Lease (`kube-system/k8stui-maintenance`) while it drains; another
+session holding it is named and refused. A read-only session gets the plan; running is refused.
 
 ## Commands (`:`)
 | Command | Action |
@@ -54,8 +68,18 @@ kept as running tallies of the pod watch.
 | `:ns NAME`, `:ns all` | pods in a namespace / all namespaces |
 | `:ctx NAME` | switch context (reconnects; new caches) |
 | `:ctx` | list the contexts |
+| `:overview` (`:ov`) | the cluster at a glance: versions, control plane, etcd, skew, maintenance |
+| `:tokens` | bootstrap tokens and join commands |
+| `:upgrade` | the kubeadm upgrade wizard |
+| `:audit` | the audit log, newest first (`r` reads it again, Enter shows an entry) |
 | `:help` | this help |
 | `:q`, `:quit` | quit |
+
+## SSH (`:upgrade`, `:tokens` control-plane joins, `:overview` certificates)
+Hosts come from `~/.config/k8stui/inventory.yaml`. A host key seen for the first time is shown with
+its fingerprint: `y` trusts it (it is added to the inventory's known_hosts), `n` refuses. A changed
+key is always refused. With `sudo: password` the password is asked once in a masked prompt and kept
+in memory for the session only.
 
 ## Filters (`/`)
 | Filter | Matches |

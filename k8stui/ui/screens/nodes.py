@@ -4,7 +4,8 @@ PODS, CPU and MEM come from the all-pods cache's per-node tallies (kept up to da
 every watch event; never a recount). Enter opens the node's pods. `c`/`u` cordon/uncordon the
 marked nodes, or the node under the cursor, through `k8stui.ops.cordon`; a read-only session is
 refused by the connection's guard (the request never leaves the process), and the refusal is
-shown as the one-line message.
+shown as the one-line message. `d` opens the drain wizard (`k8stui.ui.screens.drain`) for the
+same nodes: marked ones one after another.
 
 Extension points (the drain wizard of the next issue): subclass or add a binding with
 `NodesScreen.BINDINGS`, use `self.target_nodes()` (marked nodes in order, else the cursor node),
@@ -34,6 +35,7 @@ class NodesScreen(ResourceScreen):
     BINDINGS = [
         Binding("c", "cordon", "Cordon"),
         Binding("u", "uncordon", "Uncordon"),
+        Binding("d", "drain", "Drain"),
     ]
 
     def columns(self):
@@ -80,6 +82,20 @@ class NodesScreen(ResourceScreen):
 
     def action_uncordon(self) -> None:
         self._set_schedulable(False)
+
+    def action_drain(self) -> None:
+        """The drain wizard for the target nodes (read-only sessions get the plan; the engine
+        refuses to run)."""
+        nodes = self.target_nodes()
+        if not nodes:
+            self.notify("no node selected", severity="warning", timeout=2)
+            return
+        if self.session is None:
+            self.notify("not connected", severity="error")
+            return
+        from k8stui.ui.screens.drain import DrainScreen
+
+        self.app.push_screen(DrainScreen(self.session.conn, [r.name for r in nodes]))
 
     def _set_schedulable(self, desired: bool) -> None:
         nodes = self.target_nodes()

@@ -10,6 +10,9 @@ Everything it does goes through `k8stui.ops.upgrade`; the screen only renders:
    (unmanaged pods), `+`/`-` the number of workers upgraded at a time.
 2. Plan: the checklist (blockers in red with their reasons and fixes), then per node its steps and
    exact commands. `a` applies it (confirmed; refused read-only or with blockers), `r` re-plans.
+   `o` overrides the safety gates' refusals (quorum, the only API server, other maintenance) node
+   by node: the operator types the node's name, which goes into `options.override_safety`, and
+   the plan is made again (the refusals then show as warnings marked "overridden").
 3. Run: a row per node (status, current step, a progress bar of its steps), an overall progress bar,
    and the commands with their streamed output. `p` pauses after the current step / resumes, `x`
    aborts (confirmed) after the current step. A failed step opens a dialog: retry, skip (confirmed)
@@ -135,6 +138,7 @@ class UpgradeScreen(Screen):
     BINDINGS = [
         Binding("a", "apply", "Apply"),
         Binding("r", "replan", "Re-plan"),
+        Binding("o", "override", "Override safety"),
         Binding("f", "toggle_force", "Force"),
         Binding("plus,equals_sign", "parallel(1)", "+Parallel"),
         Binding("minus", "parallel(-1)", "-Parallel"),
@@ -219,6 +223,8 @@ class UpgradeScreen(Screen):
             return phase == "plan"
         if action == "replan":
             return phase in ("plan", "finished")
+        if action == "override":
+            return phase == "plan"
         if action in ("toggle_force", "parallel"):
             return phase in ("choose", "plan")
         if action in ("pause", "abort"):
@@ -278,7 +284,8 @@ class UpgradeScreen(Screen):
         self.phase = "plan"
         self.refresh_bindings()
         if plan.blockers:
-            self.set_status(f"[$error]{len(plan.blockers)} blocker(s)[/]: fix them and re-plan (r)")
+            hint = ", o overrides the safety gates" if self.safety_refusals() else ""
+            self.set_status(f"[$error]{len(plan.blockers)} blocker(s)[/]: fix them and re-plan (r){hint}")
         elif not plan.todo and not plan.resume:
             self.set_status(f"nothing to do: every node runs {plan.target}")
         elif self.conn.readonly:
@@ -289,6 +296,43 @@ class UpgradeScreen(Screen):
     def action_replan(self) -> None:
         if self.phase == "finished":
             self.run = None
+        self.make_plan()
+
+    def safety_refusals(self) -> dict[str, list[up.Problem]]:
+        """The plan's safety-gate refusals not yet overridden, by node."""
+        out: dict[str, list[up.Problem]] = {}
+        for p in (self.plan.all_problems if self.plan is not None else []):
+            if p.code == "safety.refused" and p.severity == up.BLOCKER and p.node:
+                out.setdefault(p.node, []).append(p)
+        return out
+
+    def action_override(self) -> None:
+        if self.phase != "plan":
+            return
+        if not self.safety_refusals():
+            self.notify("no safety-gate refusal to override in this plan", severity="warning", timeout=4)
+            return
+        self.override_safety()
+
+    @work(group="upgrade-override", exclusive=True)
+    async def override_safety(self) -> None:
+        from k8stui.ui.screens.prompts import TypeNameScreen
+
+        added = []
+        for node, problems in self.safety_refusals().items():
+            detail = "\n".join(f"• {p.message}" for p in problems) + (
+                "\n\nThe safety gates refuse to take this node down. Override only if you know why this is safe "
+                "now (e.g. the API is reached through another path).")
+            typed = await self.app.push_screen_wait(TypeNameScreen(f"Override the safety gates for {node}?", detail,
+                                                                   node, yes="Override"))
+            if typed is None:
+                break
+            added.append(node)
+        if not added:
+            self.set_status("nothing overridden")
+            return
+        self.options.override_safety = frozenset(self.options.override_safety | set(added))
+        self.notify(f"safety gates overridden for {', '.join(added)}", severity="warning", timeout=5)
         self.make_plan()
 
     def action_toggle_force(self) -> None:

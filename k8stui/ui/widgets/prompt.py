@@ -60,7 +60,8 @@ class Prompt(Horizontal):
         inp = self.input
         with inp.prevent(Input.Changed):
             inp.value = value
-        inp.placeholder = ("nodes | pods | ns NAME | ns all | ctx NAME | help | q" if mode == "command"
+        inp.placeholder = ("nodes | pods | ns NAME | ns all | ctx NAME | tokens | upgrade | overview | audit | q"
+                           if mode == "command"
                            else "text, regex (re:… or any of ^$*+?()[]{}|\\), -l key=value,… label selector")
         inp.cursor_position = len(value)
         inp.focus()
