@@ -75,12 +75,13 @@ from kubernetes.aio.client.exceptions import ApiException
 
 from k8stui import audit
 from k8stui.errors import ReadOnlyError, UserError
-from k8stui.kube import raw
-from k8stui.kube.connection import Connection, explain
-from k8stui.ops.cordon import CordonResult, set_unschedulable
 from k8stui.gofmt import format_go_duration, go_quote as _q
 from k8stui.gofmt import parse_go_duration as parse_go_duration_ns
+from k8stui.kube import raw
+from k8stui.kube.connection import Connection, explain
 from k8stui.kube.selectors import SelectorError, parse_label_selector, selector_from_spec
+from k8stui.ops.cordon import CordonResult, set_unschedulable
+from k8stui.ops.streaming import stream_events
 
 # ---- kubectl's constants and texts ---------------------------------------------------------------
 
@@ -906,26 +907,9 @@ class Drainer:
         if self.conn.readonly and self.options.dry_run != "client":
             raise ReadOnlyError(f"drain node/{self.node}")
 
-    async def stream(self) -> AsyncIterator[DrainEvent]:
+    def stream(self) -> AsyncIterator[DrainEvent]:
         """Run the drain, yielding its events; closing the iterator early stops the drain."""
-        queue: asyncio.Queue = asyncio.Queue()
-        self._queue = queue
-        task = asyncio.create_task(self.run())
-        task.add_done_callback(lambda _t: queue.put_nowait(None))
-        try:
-            while True:
-                ev = await queue.get()
-                if ev is None:
-                    break
-                yield ev
-            await task  # raises what run() raised
-        finally:
-            if not task.done():
-                task.cancel()
-                try:
-                    await task
-                except (asyncio.CancelledError, Exception):
-                    pass
+        return stream_events(self.run, lambda q: setattr(self, "_queue", q))
 
     async def run(self) -> DrainResult:
         """Cordon, plan, evict, wait. Returns the result (also on failure: see `.error`).

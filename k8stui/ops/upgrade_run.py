@@ -66,6 +66,7 @@ from k8stui.ops.upgrade_plan import (
     step_commands,
     vt,
 )
+from k8stui.ops.streaming import stream_events
 
 
 # ---- events ---------------------------------------------------------------------------------------
@@ -275,26 +276,9 @@ class UpgradeRun:
 
     # ---- running ----------------------------------------------------------------------------------
 
-    async def stream(self) -> AsyncIterator[UpgradeEvent]:
+    def stream(self) -> AsyncIterator[UpgradeEvent]:
         """Run, yielding the events; closing the iterator early cancels the run (journal keeps it)."""
-        queue: asyncio.Queue = asyncio.Queue()
-        self._queue = queue
-        task = asyncio.create_task(self.run())
-        task.add_done_callback(lambda _t: queue.put_nowait(None))
-        try:
-            while True:
-                ev = await queue.get()
-                if ev is None:
-                    break
-                yield ev
-            await task
-        finally:
-            if not task.done():
-                task.cancel()
-                try:
-                    await task
-                except (asyncio.CancelledError, Exception):
-                    pass
+        return stream_events(self.run, lambda q: setattr(self, "_queue", q))
 
     async def run(self) -> RunResult:
         self.check()
