@@ -86,6 +86,23 @@ def seed_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimThread]:
     sim.stop()
 
 
+@pytest.fixture(scope="module")
+def sims(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], SimThread]]:
+    """One settled cluster per scenario name, shared by a module's tests (they clean up what they add)."""
+    started: dict[str, SimThread] = {}
+
+    def get(name: str) -> SimThread:
+        if name not in started:
+            sim = SimThread(name, tmp_path_factory.mktemp(name), port=0, speed=FAST).start()
+            started[name] = sim
+            wait_settled(sim)
+        return started[name]
+
+    yield get
+    for sim in started.values():
+        sim.stop()
+
+
 def wait_until(cond: Callable[[], object], timeout: float = 20.0, interval: float = 0.02,
                what: str = "condition") -> object:
     """Poll `cond` until it returns something truthy; fail the test after `timeout` seconds."""

@@ -15,14 +15,12 @@ from typing import Callable, Iterator
 
 import pytest
 
-from conftest import FAST, wait_settled
 from k8stui import audit
 from k8stui.errors import ReadOnlyError, UserError
 from k8stui.kube.connection import connect
 from k8stui.ops import maintenance as m
 from k8stui.ops.cluster_info import build_control_plane
 from k8stui.sim.cluster import SimThread
-from k8stui.sim.scenario import builtin_path, load_scenario
 from k8stui.sim.store import now_rfc3339
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,9 +29,6 @@ ONLY_API = ("draining k8s-master takes down the only API server: the Kubernetes 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def scenario(name: str):
-    """Built-in scenarios by name; the new ha variants by path until they are registered in BUILTIN."""
-    return load_scenario(name if name in ("seed", "ha") else str(builtin_path(name)))
 
 
 @pytest.fixture(autouse=True)
@@ -42,21 +37,6 @@ def _homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 
-@pytest.fixture(scope="module")
-def sims(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], SimThread]]:
-    """One settled cluster per scenario for the whole module (tests clean up what they add)."""
-    started: dict[str, SimThread] = {}
-
-    def get(name: str) -> SimThread:
-        if name not in started:
-            sim = SimThread(scenario(name), tmp_path_factory.mktemp(name), port=0, speed=FAST).start()
-            started[name] = sim
-            wait_settled(sim)
-        return started[name]
-
-    yield get
-    for sim in started.values():
-        sim.stop()
 
 
 @pytest.fixture

@@ -6,24 +6,20 @@ from __future__ import annotations
 import socket
 import time
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 import yaml
 
-from conftest import FAST, wait_settled
 from k8stui import cli
 from k8stui.kube.connection import connect
 from k8stui.ops import cluster_info as ci
 from k8stui.ops import maintenance as m
 from k8stui.sim.cluster import SimThread
-from k8stui.sim.scenario import builtin_path, load_scenario
+from k8stui.sim.scenario import builtin_path
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-def scenario(name: str):
-    return load_scenario(name if name in ("seed", "ha") else str(builtin_path(name)))
 
 
 @pytest.fixture(autouse=True)
@@ -32,20 +28,6 @@ def _homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
 
 
-@pytest.fixture(scope="module")
-def sims(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], SimThread]]:
-    started: dict[str, SimThread] = {}
-
-    def get(name: str) -> SimThread:
-        if name not in started:
-            sim = SimThread(scenario(name), tmp_path_factory.mktemp(name), port=0, speed=FAST).start()
-            started[name] = sim
-            wait_settled(sim)
-        return started[name]
-
-    yield get
-    for sim in started.values():
-        sim.stop()
 
 
 async def overview_of(sim: SimThread, **kw) -> ci.Overview:
