@@ -103,6 +103,12 @@ class ResourceScreen(Screen):
         yield Footer()
 
     @property
+    def composed(self) -> bool:
+        """Mounted with its widgets: a timer may fire between a screen's mount and its children's
+        (or during its removal), when there is no table to update yet; changes then wait."""
+        return self.is_mounted and bool(self.query("#table")) and bool(self.query("#status"))
+
+    @property
     def table(self) -> ResourceTable:
         return self.query_one("#table", ResourceTable)
 
@@ -164,9 +170,11 @@ class ResourceScreen(Screen):
     def apply_pending(self) -> None:
         if self.session is None or not self.is_mounted:
             return
+        if not self.composed:
+            return
+        table = self.table
         ch = self._pending.get(self.resource)
         cache = self.cache()
-        table = self.table
         if cache is not None and (cache.rows is not table.store or (ch is not None and ch.reset)):
             self._pending.pop(self.resource, None)
             if not (cache.rows is table.store and self._listing and table.sync_appended()):
@@ -211,7 +219,7 @@ class ResourceScreen(Screen):
 
     def tick(self) -> None:
         """Once a second: the status bar, the title, AGE cells."""
-        if not self.is_mounted:
+        if not self.composed:
             return
         self.update_status()
         self.update_crumbs()
