@@ -486,8 +486,11 @@ async def test_cancel_mid_drain_then_resume(make_sim) -> None:
     assert not [k for k in pods_on(sim, "k8s-worker-2") if k.startswith("default/")]
 
 
-async def _until(cond) -> None:
+async def _until(cond, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
     while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for a condition")
         await asyncio.sleep(0.01)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 import pytest
@@ -237,7 +236,6 @@ async def test_unauthenticated_request_is_401(api):
         async with s.get(url, ssl=False) as r:
             assert r.status == 401
             assert (await r.json())["reason"] == "Unauthorized"
-    await asyncio.sleep(0)
 
 
 async def test_status_subresource_write_persists_and_keeps_spec(api):
