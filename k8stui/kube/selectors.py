@@ -36,6 +36,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
+from k8stui.gofmt import go_quote
+
 __all__ = [
     "SelectorError",
     "LabelSelector",
@@ -74,37 +76,11 @@ class SelectorError(ValueError):
 # Go-compatible formatting helpers (strconv.Quote / %#v / field.Error)
 # --------------------------------------------------------------------------------------------
 
-_GO_ESCAPES = {7: "\\a", 8: "\\b", 12: "\\f", 10: "\\n", 13: "\\r", 9: "\\t", 11: "\\v"}
-
-
-def _go_quote(s: str) -> str:
-    """``strconv.Quote``: double-quoted, Go escapes, printable runes kept as they are."""
-    out = ['"']
-    for ch in s:
-        cp = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif cp in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[cp])
-        elif cp < 0x20 or cp == 0x7F:
-            out.append("\\x%02x" % cp)
-        elif cp < 0x80 or (ch.isprintable() and cp not in (0xA0, 0xAD)):
-            out.append(ch)
-        elif cp < 0x10000:
-            out.append("\\u%04x" % cp)
-        else:
-            out.append("\\U%08x" % cp)
-    out.append('"')
-    return "".join(out)
-
-
 def _go_string_slice(values: list[str] | None) -> str:
     """``%#v`` of a ``[]string``."""
     if not values:
         return "[]string(nil)"
-    return "[]string{" + ", ".join(_go_quote(v) for v in values) + "}"
+    return "[]string{" + ", ".join(go_quote(v) for v in values) + "}"
 
 
 def _field_invalid(path: str, bad_value: str, detail: str) -> str:
@@ -148,7 +124,8 @@ _DNS1123_SUBDOMAIN_ERR = (
 )
 
 
-def _regex_error(msg: str, fmt: str, *examples: str) -> str:
+def regex_error(msg: str, fmt: str, *examples: str) -> str:
+    """apimachinery's RegexError: the message, examples, and the regex used."""
     if not examples:
         return msg + " (regex used for validation is '" + fmt + "')"
     msg += " (e.g. "
@@ -173,7 +150,7 @@ def _dns1123_subdomain_errors(value: str) -> list[str]:
     if _blen(value) > 253:
         errs.append(_max_len_error(253))
     if not _DNS1123_SUBDOMAIN_RE.match(value):
-        errs.append(_regex_error(_DNS1123_SUBDOMAIN_ERR, _DNS1123_SUBDOMAIN_FMT, "example.com"))
+        errs.append(regex_error(_DNS1123_SUBDOMAIN_ERR, _DNS1123_SUBDOMAIN_FMT, "example.com"))
     return errs
 
 
@@ -192,7 +169,7 @@ def label_key_errors(key: str) -> list[str]:
     else:
         return [
             "a valid label key "
-            + _regex_error(_LABEL_KEY_ERR, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
+            + regex_error(_LABEL_KEY_ERR, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
             + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
         ]
     if not name:
@@ -201,7 +178,7 @@ def label_key_errors(key: str) -> list[str]:
         errs.append("name part " + _max_len_error(63))
     if not _LABEL_KEY_RE.match(name):
         errs.append(
-            "name part " + _regex_error(_LABEL_KEY_ERR, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
+            "name part " + regex_error(_LABEL_KEY_ERR, _LABEL_KEY_FMT, "MyName", "my.name", "123-abc")
         )
     return errs
 
@@ -212,7 +189,7 @@ def label_value_errors(value: str) -> list[str]:
     if _blen(value) > 63:
         errs.append(_max_len_error(63))
     if not _LABEL_VALUE_RE.match(value):
-        errs.append(_regex_error(_LABEL_VALUE_ERR, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345"))
+        errs.append(regex_error(_LABEL_VALUE_ERR, _LABEL_VALUE_FMT, "MyValue", "my_value", "12345"))
     return errs
 
 
@@ -290,7 +267,7 @@ def new_requirement(key: str, operator: str, values: list[str] | None, path: str
     errs: list[str] = []
     kerrs = label_key_errors(key)
     if kerrs:
-        errs.append(_field_invalid(prefix + "key", _go_quote(key), "; ".join(kerrs)))
+        errs.append(_field_invalid(prefix + "key", go_quote(key), "; ".join(kerrs)))
     value_path = prefix + "values"
     if operator in (IN, NOT_IN):
         if not values:
@@ -326,16 +303,16 @@ def new_requirement(key: str, operator: str, values: list[str] | None, path: str
             if _parse_int64(v) is None:
                 errs.append(
                     _field_invalid(
-                        f"{value_path}[{i}]", _go_quote(v), "for 'Gt', 'Lt' operators, the value must be an integer"
+                        f"{value_path}[{i}]", go_quote(v), "for 'Gt', 'Lt' operators, the value must be an integer"
                     )
                 )
     else:
-        supported = ", ".join(_go_quote(o) for o in _VALID_OPERATORS)
-        errs.append(f"{prefix}operator: Unsupported value: {_go_quote(operator)}: supported values: {supported}")
+        supported = ", ".join(go_quote(o) for o in _VALID_OPERATORS)
+        errs.append(f"{prefix}operator: Unsupported value: {go_quote(operator)}: supported values: {supported}")
     for i, v in enumerate(values):
         verrs = label_value_errors(v)
         if verrs:
-            errs.append(_field_invalid(f"{value_path}[{i}][{key}]", _go_quote(v), "; ".join(verrs)))
+            errs.append(_field_invalid(f"{value_path}[{i}][{key}]", go_quote(v), "; ".join(verrs)))
     if errs:
         raise SelectorError(_aggregate(errs))
     return Requirement(key, operator, values)
@@ -613,7 +590,7 @@ class _Parser:
             raise SelectorError(f"found '{lit}', expected: identifier")
         kerrs = label_key_errors(lit)
         if kerrs:
-            raise SelectorError(_field_invalid("<nil>", _go_quote(lit), "; ".join(kerrs)))
+            raise SelectorError(_field_invalid("<nil>", go_quote(lit), "; ".join(kerrs)))
         t, _ = self.lookahead(True)
         if t in (_T_EOS, _T_COMMA) and operator != DOES_NOT_EXIST:
             operator = EXISTS
@@ -722,7 +699,7 @@ def selector_from_spec(spec: Mapping | None) -> LabelSelector:
         op_name = expr.get("operator", "")
         op = _SPEC_OPERATORS.get(op_name)
         if op is None:
-            raise SelectorError(f"{_go_quote(str(op_name))} is not a valid label selector operator")
+            raise SelectorError(f"{go_quote(str(op_name))} is not a valid label selector operator")
         values = [v if isinstance(v, str) else str(v) for v in (expr.get("values") or [])]
         reqs.append(new_requirement(str(expr.get("key", "")), op, values))
     return LabelSelector(reqs)
@@ -917,7 +894,7 @@ def check_supported(sel: FieldSelector, supported: set[str] | frozenset[str], ki
             changed = True
             continue
         if f not in supported:
-            raise SelectorError(fmt.format(field=f, qfield=_go_quote(f)))
+            raise SelectorError(fmt.format(field=f, qfield=go_quote(f)))
     if changed:
         return sel.transform(lambda f, v: ("spec.nodeName", v) if f == "spec.host" else (f, v))
     return sel

@@ -14,6 +14,8 @@ import random
 import re
 from typing import Any
 
+from k8stui.gofmt import go_quote
+from k8stui.kube.selectors import regex_error
 from k8stui.sim import errors
 from k8stui.sim.resources import Resource
 
@@ -33,61 +35,26 @@ _DNS1035_MSG = ("a DNS-1035 label must consist of lower case alphanumeric charac
                 "alphabetic character, and end with an alphanumeric character")
 
 
-def _regex_error(msg: str, fmt: str, *examples: str) -> str:
-    if not examples:
-        return msg + " (regex used for validation is '" + fmt + "')"
-    msg += " (e.g. "
-    for i, ex in enumerate(examples):
-        if i > 0:
-            msg += " or "
-        msg += "'" + ex + "', "
-    return msg + "regex used for validation is '" + fmt + "')"
+def _name_errors(v: str, max_len: int, regex: re.Pattern, msg: str, fmt: str, *examples: str) -> list[str]:
+    """apimachinery's IsDNS1123Subdomain/IsDNS1123Label/IsDNS1035Label: length, then shape."""
+    out = []
+    if len(v) > max_len:
+        out.append(f"must be no more than {max_len} characters")
+    if not regex.match(v):
+        out.append(regex_error(msg, fmt, *examples))
+    return out
 
 
 def subdomain_errors(v: str) -> list[str]:
-    out = []
-    if len(v) > 253:
-        out.append("must be no more than 253 characters")
-    if not _SUBDOMAIN_RE.match(v):
-        out.append(_regex_error(_SUBDOMAIN_MSG, _SUBDOMAIN_FMT, "example.com"))
-    return out
+    return _name_errors(v, 253, _SUBDOMAIN_RE, _SUBDOMAIN_MSG, _SUBDOMAIN_FMT, "example.com")
 
 
 def label_errors(v: str) -> list[str]:
-    out = []
-    if len(v) > 63:
-        out.append("must be no more than 63 characters")
-    if not _LABEL_RE.match(v):
-        out.append(_regex_error(_LABEL_MSG, _LABEL_FMT, "my-name", "123-abc"))
-    return out
+    return _name_errors(v, 63, _LABEL_RE, _LABEL_MSG, _LABEL_FMT, "my-name", "123-abc")
 
 
 def dns1035_errors(v: str) -> list[str]:
-    out = []
-    if len(v) > 63:
-        out.append("must be no more than 63 characters")
-    if not _DNS1035_RE.match(v):
-        out.append(_regex_error(_DNS1035_MSG, _DNS1035_FMT, "my-name", "abc-123"))
-    return out
-
-
-def go_quote(s: str) -> str:
-    out = ['"']
-    for ch in s:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20:
-            out.append("\\x%02x" % ord(ch))
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+    return _name_errors(v, 63, _DNS1035_RE, _DNS1035_MSG, _DNS1035_FMT, "my-name", "abc-123")
 
 
 def go_map(m: dict | None) -> str:
