@@ -449,6 +449,7 @@ def _token_create(args: argparse.Namespace) -> int:
             from k8stui.hosts.ssh import SSHRunner
 
             inventory = load_inventory(args.inventory)  # read before the token is made: fail early
+            await ops.require_control_plane_endpoint(conn)  # no token, no SSH, where kubeadm would refuse
             runner = SSHRunner(inventory, readonly=conn.readonly, context=conn.context,
                                ask_sudo_password=_ask_sudo_password)
             runner_box.append(runner)

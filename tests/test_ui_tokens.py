@@ -181,7 +181,7 @@ async def test_delete_asks_first(make_sim) -> None:
 
 
 async def test_control_plane_join_countdown(make_sim, tmp_path: Path) -> None:
-    sim = make_sim("seed", settle=False, with_hosts=True)
+    sim = make_sim("ha", settle=False, with_hosts=True)
     inventory = tmp_path / "inventory.yaml"
     sim.cluster.hosts.write_inventory(inventory)
     init = init_token(sim)
@@ -198,7 +198,7 @@ async def test_control_plane_join_countdown(make_sim, tmp_path: Path) -> None:
             join = await until(pilot, lambda: isinstance(app.screen, JoinCommandScreen) and app.screen, 20,
                                what="the control-plane join command")
             cp = join.cp
-            assert cp.node == "k8s-master" and join.command == cp.command
+            assert cp.node == "cp-1" and join.command == cp.command
             assert cp.command.endswith(f"--control-plane --certificate-key {cp.certificate_key}")
             assert cp.certificate_key not in screen_text(app) and init.secret not in screen_text(app)
             await pilot.press("r")
@@ -218,6 +218,29 @@ async def test_control_plane_join_countdown(make_sim, tmp_path: Path) -> None:
         await conn.close()
     text = "\n".join(json.dumps(e) for e in audit.read())
     assert cp.certificate_key not in text and init.secret not in text
+
+
+async def test_no_control_plane_join_without_a_control_plane_endpoint(make_sim) -> None:
+    """seed has no controlPlaneEndpoint: kubeadm would refuse `join --control-plane`, so `p` says so."""
+    sim = make_sim("seed", settle=False, with_hosts=True)
+    init = init_token(sim)
+    conn = await connect(sim.kubeconfig_path, "admin")
+    app = TokensApp(conn, lambda: pytest.fail("no SSH without a controlPlaneEndpoint"))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await until(pilot, lambda: init.id in cells(screen), what="the list")
+            await pilot.press("p")
+            await until(pilot, lambda: app._notifications, what="the answer to p")
+            assert [n.message for n in app._notifications] == [
+                "no control-plane join: the ClusterConfiguration (kube-system/kubeadm-config) has no "
+                "controlPlaneEndpoint, and kubeadm refuses one without it (unable to add a new control plane "
+                "instance to a cluster that doesn't have a stable controlPlaneEndpoint address)"]
+            assert app.screen is screen  # no confirmation was offered
+    finally:
+        await conn.close()
+    hosts = sim.cluster.hosts.hosts
+    assert sim.call(lambda: [h.state.history for h in hosts.values()]) == [[] for _ in hosts]
 
 
 async def test_readonly_screen_refuses(make_sim) -> None:

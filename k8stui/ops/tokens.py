@@ -72,6 +72,13 @@ CONTROL_PLANE_LABELS = ("node-role.kubernetes.io/control-plane", "node-role.kube
 LIST_COLUMNS = ("TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS")
 MASK = "\u2022" * 16  # shown instead of a token secret
 
+# kubeadm's join preflight (cmd/kubeadm/app/cmd/phases/join/preflight.go,
+# checkIfReadyForAdditionalControlPlane) refuses `kubeadm join --control-plane` when
+# ClusterConfiguration.controlPlaneEndpoint is empty, with this error (releases before the wording
+# fix lack the "to"): a control-plane join command is useless there, so none is made.
+KUBEADM_NO_ENDPOINT = ("unable to add a new control plane instance to a cluster that doesn't have a stable "
+                       "controlPlaneEndpoint address")
+
 _TOKEN_RE = re.compile(r"([a-z0-9]{6})\.([a-z0-9]{16})")
 _TOKEN_ID_RE = re.compile(r"[a-z0-9]{6}")
 _SECRET_RE = re.compile(r"[a-z0-9]{16}")
@@ -617,6 +624,28 @@ async def _config_map(conn: Connection, namespace: str, name: str) -> dict[str, 
         raise
 
 
+async def _control_plane_endpoint(conn: Connection) -> str:
+    """ClusterConfiguration.controlPlaneEndpoint from kube-system/kubeadm-config ("" if unset)."""
+    kc = await _config_map(conn, "kube-system", "kubeadm-config")
+    cfg = yaml.safe_load(((kc or {}).get("data") or {}).get("ClusterConfiguration") or "") or {}
+    return str(cfg.get("controlPlaneEndpoint") or "") if isinstance(cfg, dict) else ""
+
+
+async def require_control_plane_endpoint(conn: Connection) -> str:
+    """The cluster's controlPlaneEndpoint, or the one-line reason no control-plane join is offered."""
+    try:
+        endpoint = await _control_plane_endpoint(conn)
+    except (yaml.YAMLError, ValueError) as e:
+        raise TokenError(f"cannot read the ClusterConfiguration (kube-system/kubeadm-config): {e}") from None
+    except Exception as e:
+        raise TokenError(f"cannot read the ClusterConfiguration (kube-system/kubeadm-config): "
+                         f"{_reason(e, conn)}") from None
+    if not endpoint:
+        raise TokenError("no control-plane join: the ClusterConfiguration (kube-system/kubeadm-config) has no "
+                         f"controlPlaneEndpoint, and kubeadm refuses one without it ({KUBEADM_NO_ENDPOINT})")
+    return endpoint
+
+
 async def discovery(conn: Connection) -> Discovery:
     """The endpoint and CA pins: kube-public/cluster-info first (admin.conf's cluster, as kubeadm
     copied it), else ClusterConfiguration.controlPlaneEndpoint with kube-system/kube-root-ca.crt."""
@@ -629,9 +658,7 @@ async def discovery(conn: Connection) -> Discovery:
                 pem = base64.b64decode(cluster["certificate-authority-data"])
                 endpoint = str(cluster["server"]).replace("https://", "")
                 return Discovery(endpoint, tuple(ca_cert_hashes(pem)), "kube-public/cluster-info")
-        kc = await _config_map(conn, "kube-system", "kubeadm-config")
-        cfg = yaml.safe_load(((kc or {}).get("data") or {}).get("ClusterConfiguration") or "") or {}
-        endpoint = str(cfg.get("controlPlaneEndpoint") or "")
+        endpoint = await _control_plane_endpoint(conn)
         root = await _config_map(conn, "kube-system", "kube-root-ca.crt")
         pem_text = ((root or {}).get("data") or {}).get("ca.crt")
     except (TokenError, yaml.YAMLError, ValueError) as e:
@@ -931,6 +958,7 @@ async def control_plane_join(conn: Connection, runner: "SSHRunner", node: str | 
     where = f"host/{node}" if node else "host/<control-plane>"
     _refuse(conn, "upload the control-plane certificates (kubeadm init phase upload-certs)", where,
             action="upload-certs", token_id=tid)
+    await require_control_plane_endpoint(conn)  # before anything runs on a host
     cps = await control_plane_nodes(conn)
     if node is None:
         if not cps:

@@ -270,6 +270,16 @@ class TokensScreen(Screen):
             self.notify("control-plane join needs SSH access to a control-plane node: no inventory is "
                         "configured", severity="error", timeout=8)
             return
+        self._offer_control_plane(tok)
+
+    @work(group="tokens-offer", exclusive=True)
+    async def _offer_control_plane(self, tok: ops.TokenInfo) -> None:
+        """Only where kubeadm would accept a control-plane join: the cluster has a controlPlaneEndpoint."""
+        try:
+            await ops.require_control_plane_endpoint(self.conn)
+        except Exception as e:
+            self.fail(e)
+            return
 
         def answered(yes: bool | None) -> None:
             if yes:
