@@ -87,8 +87,11 @@ async def _with_connection(args: argparse.Namespace, fn: Callable[..., object]) 
 
     info = read_kubeconfig(args.kubeconfig)
     ctx = args.context or info.current
-    readonly = bool(getattr(args, "readonly", False)) or load_config().readonly_for(ctx)
-    conn = await connect(args.kubeconfig, ctx, readonly=readonly)
+    config = load_config()
+    flag = bool(getattr(args, "readonly", False))
+    conn = await connect(args.kubeconfig, ctx, readonly=flag or config.readonly_for(ctx))
+    if conn.readonly:  # named in refusals: `read-only (--readonly): ...`
+        conn.readonly_source = "--readonly" if flag else config.readonly_source(ctx)
     try:
         return await fn(conn)  # type: ignore[misc]
     finally:

@@ -100,6 +100,10 @@ def test_list_format_is_kubeadms_tabwriter_output() -> None:
     masked = ops.format_token_list([a], now, reveal=False)
     assert "0123456789abcdef" not in masked and "abcdef." + ops.MASK in masked
     assert "0123456789abcdef" not in repr(a)
+    # a read-only session's tokens have no secret: the same table, 16 asterisks in its place
+    withheld = ops.format_token_list([t.without_secret() for t in (a, b, c)], now)
+    assert withheld == text.replace("0123456789abcdef", "****************")
+    assert ops.MASK == "*" * 16
 
 
 @pytest.mark.parametrize("seconds,text", [
@@ -314,7 +318,6 @@ async def test_join_endpoint_from_controlplane_endpoint(make_sim) -> None:
 async def test_viewer_gets_a_clear_403(sim) -> None:
     conn = await connect(sim.kubeconfig_path, "viewer")
     try:
-        assert await ops.list_tokens(conn)  # reading is allowed
         with pytest.raises(UserError) as e:
             await ops.create_token(conn)
         msg = str(e.value)
@@ -327,6 +330,9 @@ async def test_viewer_gets_a_clear_403(sim) -> None:
             await ops.delete_token(conn, "abcdef")
         assert str(e.value).startswith('failed to delete bootstrap token "abcdef": forbidden (viewer at ')
         assert 'User "viewer" cannot delete resource "secrets"' in str(e.value)
+        # reading is allowed (this RBAC lets the viewer GET Secrets), but the secrets are withheld
+        (tok,) = await ops.list_tokens(conn)
+        assert tok.withheld and conn.readonly_reason == "your RBAC does not allow writes"
     finally:
         await conn.close()
 
@@ -413,6 +419,46 @@ async def test_control_plane_join_needs_a_control_plane_endpoint(sim) -> None:
     assert not [e for e in audit.read() if e["action"] in ("ssh", "upload-certs")]
 
 
+def init_token(sim) -> ops.TokenInfo:
+    (secret,) = [s for s in sim.call(lambda: sim.cluster.store.objects("secrets"))
+                 if s.get("type") == ops.TOKEN_TYPE]
+    return ops.token_from_secret(secret)
+
+
+async def test_readonly_session_gets_no_secret_and_no_join_command(sim) -> None:
+    init = init_token(sim)
+    conn = await connect(sim.kubeconfig_path, "admin", readonly=True)
+    try:
+        # the read-only guard lets GETs through: the Secret itself could be read...
+        raw = await ops.list_token_secrets(conn)
+        assert [i["metadata"]["name"] for i in raw["items"]] == [init.secret_name]
+        # ...so it is the ops layer that withholds the secret from every consumer
+        (tok,) = await ops.list_tokens(conn)
+        assert (tok.id, tok.secret, tok.token) == (init.id, None, f"{init.id}.****************")
+        assert tok.cells(reveal=True)[0] == tok.masked and tok.expires == init.expires
+        for token in (tok, init, init.token):
+            with pytest.raises(ops.SecretWithheld) as e:
+                await ops.join_command(conn, token)
+            assert str(e.value) == "read-only (--readonly): join commands are not given out"
+        conn.readonly_source = "config: contexts.admin.readonly"
+        with pytest.raises(ops.SecretWithheld) as e:
+            await ops.join_command(conn, init)
+        assert str(e.value) == "read-only (config: contexts.admin.readonly): join commands are not given out"
+    finally:
+        await conn.close()
+    # a writable session: the secret, and a join command
+    conn = await connect(sim.kubeconfig_path, "admin")
+    try:
+        (tok,) = await ops.list_tokens(conn)
+        assert tok.token == init.token and not tok.withheld
+        assert f" --token {init.token} " in await ops.join_command(conn, tok)
+        with pytest.raises(ops.TokenError) as e:
+            await ops.join_command(conn, tok.without_secret())
+        assert str(e.value) == f'no join command: token "{init.id}" was read without its secret (read-only)'
+    finally:
+        await conn.close()
+
+
 async def test_readonly_refuses_before_any_request(sim) -> None:
     conn = await connect(sim.kubeconfig_path, "admin", readonly=True)
     sent = len(sim.cluster.server.requests)
@@ -496,6 +542,24 @@ def test_cli_viewer_and_readonly(sim, capsys) -> None:
     assert (code, out, err) == (1, "", "error: read-only mode: refused to delete bootstrap token\n")
     assert len(sim.cluster.server.requests) == sent  # nothing at all was sent
     assert [e["result"] for e in audit.read()][-2:] == ["refused", "refused"]
+
+
+@pytest.mark.parametrize("how", ["flag", "config", "viewer"])
+def test_cli_list_masks_secrets_when_read_only(sim, capsys, tmp_path: Path, how: str) -> None:
+    init = init_token(sim)
+    kc = str(sim.kubeconfig_path)
+    code, full, err = run_cli(capsys, "token", "list", "--kubeconfig", kc)
+    assert (code, err) == (0, "") and init.token in full
+    argv = {"flag": ["--readonly"], "config": [], "viewer": ["--context", "viewer"]}[how]
+    if how == "config":
+        (tmp_path / "config" / "k8stui").mkdir(parents=True)
+        (tmp_path / "config" / "k8stui" / "config.yaml").write_text("contexts:\n  admin:\n    readonly: true\n")
+    code, out, err = run_cli(capsys, "token", "list", "--kubeconfig", kc, *argv)
+    assert (code, err) == (0, "")
+    assert init.secret not in out
+    # kubeadm's table, column for column, with 16 asterisks for the secret
+    assert out == full.replace(init.token, f"{init.id}.****************")
+    assert [r.resource for r in writes(sim)] == ["selfsubjectaccessreviews"] * (1 + (how == "viewer"))
 
 
 def test_cli_control_plane(make_sim, capsys, tmp_path: Path) -> None:

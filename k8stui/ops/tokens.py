@@ -25,7 +25,10 @@ k8s.io/cluster-bootstrap/token/util):
   ClusterConfiguration.controlPlaneEndpoint and kube-system/kube-root-ca.crt.
 
 Secrets: token secrets and certificate keys never reach the audit log (token ids only) and no
-`repr` shows them; callers display them only when the user asks.
+`repr` shows them; callers display them only when the user asks. A read-only session (the flag,
+the config, or RBAC that cannot write) never gets them at all: the tokens it lists carry no secret
+(shown `abcdef.****************`: the id alone is not a credential) and it is given no join
+command, even though the read-only guard would let it GET the Secrets.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import random
 import re
 import secrets as _secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -70,8 +73,9 @@ CERT_KEY_LIFETIME = 2 * 3600.0  # the kubeadm-certs Secret and its key: two hour
 CERTS_TOKEN_DESCRIPTION = "Proxy for managing TTL for the kubeadm-certs secret"
 CONTROL_PLANE_LABELS = ("node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master")
 LIST_COLUMNS = ("TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS")
-MASK = "\u2022" * 16  # shown instead of a token secret
-
+MASK = "*" * 16  # shown instead of a token secret (its length: the table keeps kubeadm's layout)
+SECRETS_NOT_SHOWN = "token secrets are not shown"
+JOIN_NOT_GIVEN = "join commands are not given out"
 # kubeadm's join preflight (cmd/kubeadm/app/cmd/phases/join/preflight.go,
 # checkIfReadyForAdditionalControlPlane) refuses `kubeadm join --control-plane` when
 # ClusterConfiguration.controlPlaneEndpoint is empty, with this error (releases before the wording
@@ -90,6 +94,28 @@ _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 class TokenError(UserError):
     """kubeadm's message for a bad option, a malformed token Secret or a failed request."""
+
+
+class SecretWithheld(TokenError):
+    """A read-only session asked for a token secret or a join command: `read-only (REASON): WHAT`."""
+
+    def __init__(self, reason: str, what: str):
+        super().__init__(f"read-only ({reason}): {what}")
+        self.what = what
+
+
+def withheld(conn: Connection, what: str) -> SecretWithheld | None:
+    """The refusal to give this session `what` (SECRETS_NOT_SHOWN, JOIN_NOT_GIVEN) if it is read-only."""
+    reason = conn.readonly_reason
+    return SecretWithheld(reason, what) if reason else None
+
+
+async def hides_secrets(conn: Connection) -> bool:
+    """Whether this session must not see token secrets: read-only by the flag or the config, or a user
+    whose RBAC cannot write (asked once, if nobody has asked yet)."""
+    if not conn.effective_readonly and not conn.write_access_checked:
+        await conn.check_write_access()
+    return conn.effective_readonly
 
 
 def parse_rfc3339(text: str) -> datetime | None:
@@ -147,7 +173,7 @@ class TokenInfo:
     """One bootstrap token as kubeadm reads it from its Secret (BootstrapTokenFromSecret)."""
 
     id: str
-    secret: str = field(repr=False)
+    secret: str | None = field(repr=False)  # None: withheld from a read-only session
     description: str = ""
     expires: datetime | None = None  # with the offset written in the Secret
     usages: tuple[str, ...] = ()  # sorted, as kubeadm sorts them
@@ -155,12 +181,20 @@ class TokenInfo:
 
     @property
     def token(self) -> str:
-        """The whole token, `id.secret`: show only when the user asks."""
-        return f"{self.id}.{self.secret}"
+        """The whole token, `id.secret`: show only when the user asks (masked if withheld)."""
+        return self.masked if self.secret is None else f"{self.id}.{self.secret}"
 
     @property
     def masked(self) -> str:
         return f"{self.id}.{MASK}"
+
+    @property
+    def withheld(self) -> bool:
+        return self.secret is None
+
+    def without_secret(self) -> "TokenInfo":
+        """This token as a read-only session gets it: everything but the secret."""
+        return replace(self, secret=None)
 
     @property
     def secret_name(self) -> str:
@@ -282,7 +316,8 @@ async def _read_json(resp: Any) -> dict[str, Any]:
 
 
 async def list_token_secrets(conn: Connection) -> dict[str, Any]:
-    """The raw SecretList kubeadm reads (kube-system, type=bootstrap.kubernetes.io/token)."""
+    """The raw SecretList kubeadm reads (kube-system, type=bootstrap.kubernetes.io/token): secrets
+    and all, so only for callers that mask them (list_tokens, TokenWatch)."""
     resp = await conn.core().list_namespaced_secret_without_preload_content(
         TOKEN_NAMESPACE, field_selector=f"type={TOKEN_TYPE}", _request_timeout=60)
     return await _read_json(resp)
@@ -290,15 +325,18 @@ async def list_token_secrets(conn: Connection) -> dict[str, Any]:
 
 async def list_tokens(conn: Connection, problems: list[str] | None = None) -> list[TokenInfo]:
     """The bootstrap tokens, in the API's order; malformed token Secrets are skipped and their
-    kubeadm messages appended to `problems` (kubeadm prints them on stderr and carries on)."""
+    kubeadm messages appended to `problems` (kubeadm prints them on stderr and carries on).
+    A read-only session gets the tokens without their secrets."""
     try:
+        hide = await hides_secrets(conn)
         items = (await list_token_secrets(conn)).get("items") or []
     except Exception as e:
         raise TokenError(f"failed to list bootstrap tokens: {_reason(e, conn)}") from None
     out = []
     for obj in items:
         try:
-            out.append(token_from_secret(obj))
+            tok = token_from_secret(obj)
+            out.append(tok.without_secret() if hide else tok)
         except TokenError as e:
             if problems is not None:
                 problems.append(str(e))
@@ -419,7 +457,8 @@ def token_secret_object(opts: CreateOptions, token: str, now: float | datetime |
 
 
 def _refuse(conn: Connection, what: str, obj: str, **extra: Any) -> None:
-    """Read-only sessions: refuse (and record the refusal) before any request is made."""
+    """Read-only sessions: refuse (and record the refusal) before any request is made. (A user whose
+    RBAC cannot write is answered by the server's 403, its own clear message.)"""
     if conn.readonly:
         audit.record(extra.pop("action", "token"), obj, context=conn.context, result="refused",
                      reason="read-only mode", **extra)
@@ -674,7 +713,13 @@ async def discovery(conn: Connection) -> Discovery:
 
 
 async def join_command(conn: Connection, token: str | TokenInfo, certificate_key: str | None = None) -> str:
-    """The line `kubeadm token create --print-join-command [--certificate-key K]` prints."""
+    """The line `kubeadm token create --print-join-command [--certificate-key K]` prints; refused
+    (SecretWithheld) to a read-only session: it would hand out the power to add nodes."""
+    refusal = withheld(conn, JOIN_NOT_GIVEN)
+    if refusal is not None:
+        raise refusal
+    if isinstance(token, TokenInfo) and token.withheld:
+        raise TokenError(f'no join command: token "{token.id}" was read without its secret (read-only)')
     tok = token.token if isinstance(token, TokenInfo) else token
     if not _TOKEN_RE.fullmatch(tok or ""):
         raise TokenError(f"the bootstrap token was not of the form {go_quote(TOKEN_PATTERN)}")
@@ -778,7 +823,8 @@ class TokenWatch:
 
     `tokens` (id -> TokenInfo, API order), `problems` (Secret name -> kubeadm's message),
     `signed` (ids with a jws-kubeconfig-<id> in cluster-info), `state`/`error` per feed.
-    `on_change()` is called after every change; `run()` until cancelled."""
+    `on_change()` is called after every change; `run()` until cancelled. A read-only session's
+    tokens carry no secret (decided in `run()`, before the first list)."""
 
     def __init__(self, conn: Connection, on_change: Callable[[], None] | None = None):
         self.conn = conn
@@ -790,6 +836,7 @@ class TokenWatch:
         self.states: dict[str, tuple[str, str | None]] = {"tokens": ("connecting", None),
                                                          "cluster-info": ("connecting", None)}
         self._by_name: dict[str, str] = {}
+        self.hide_secrets = True  # until run() has asked: never show a secret too early
 
     @property
     def state(self) -> str:
@@ -816,6 +863,8 @@ class TokenWatch:
         except TokenError as e:
             self.problems[name] = str(e)
             return
+        if self.hide_secrets:
+            t = t.without_secret()
         self.tokens[t.id] = t
         self._by_name[name] = t.id
 
@@ -849,6 +898,13 @@ class TokenWatch:
         return set_state
 
     async def run(self) -> None:
+        while True:  # the access review first: no secret is shown before it is known they may be
+            try:
+                self.hide_secrets = await hides_secrets(self.conn)
+                break
+            except Exception as e:
+                self._state("tokens")("reconnecting", str(explain(e, self.conn)))
+                await asyncio.sleep(1.0)
         secrets = Reflector(self.conn, "secrets", TOKEN_NAMESPACE, f"type={TOKEN_TYPE}", self._tokens_list,
                             self._tokens_event, self._state("tokens"))
         info = Reflector(self.conn, "configmaps", "kube-public", "metadata.name=cluster-info", self._ci_list,
