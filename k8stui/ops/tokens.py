@@ -76,10 +76,11 @@ LIST_COLUMNS = ("TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUP
 MASK = "*" * 16  # shown instead of a token secret (its length: the table keeps kubeadm's layout)
 SECRETS_NOT_SHOWN = "token secrets are not shown"
 JOIN_NOT_GIVEN = "join commands are not given out"
-# kubeadm's join preflight (cmd/kubeadm/app/cmd/phases/join/preflight.go,
+# kubeadm's join preflight (kubernetes/kubernetes cmd/kubeadm/app/cmd/phases/join/preflight.go,
 # checkIfReadyForAdditionalControlPlane) refuses `kubeadm join --control-plane` when
-# ClusterConfiguration.controlPlaneEndpoint is empty, with this error (releases before the wording
-# fix lack the "to"): a control-plane join command is useless there, so none is made.
+# ClusterConfiguration.controlPlaneEndpoint is empty, with this error. (The source revisions read
+# for this say "instance a cluster", without "to"; the output users quote from recent releases has
+# it.) A control-plane join command is useless there, so none is made.
 KUBEADM_NO_ENDPOINT = ("unable to add a new control plane instance to a cluster that doesn't have a stable "
                        "controlPlaneEndpoint address")
 
