@@ -87,8 +87,11 @@ async def _with_connection(args: argparse.Namespace, fn: Callable[..., object]) 
 
     info = read_kubeconfig(args.kubeconfig)
     ctx = args.context or info.current
-    readonly = bool(getattr(args, "readonly", False)) or load_config().readonly_for(ctx)
-    conn = await connect(args.kubeconfig, ctx, readonly=readonly)
+    config = load_config()
+    flag = bool(getattr(args, "readonly", False))
+    conn = await connect(args.kubeconfig, ctx, readonly=flag or config.readonly_for(ctx))
+    if conn.readonly:  # named in refusals: `read-only (--readonly): ...`
+        conn.readonly_source = "--readonly" if flag else config.readonly_source(ctx)
     try:
         return await fn(conn)  # type: ignore[misc]
     finally:
@@ -449,6 +452,7 @@ def _token_create(args: argparse.Namespace) -> int:
             from k8stui.hosts.ssh import SSHRunner
 
             inventory = load_inventory(args.inventory)  # read before the token is made: fail early
+            await ops.require_control_plane_endpoint(conn)  # no token, no SSH, where kubeadm would refuse
             runner = SSHRunner(inventory, readonly=conn.readonly, context=conn.context,
                                ask_sudo_password=_ask_sudo_password)
             runner_box.append(runner)

@@ -100,6 +100,10 @@ def test_list_format_is_kubeadms_tabwriter_output() -> None:
     masked = ops.format_token_list([a], now, reveal=False)
     assert "0123456789abcdef" not in masked and "abcdef." + ops.MASK in masked
     assert "0123456789abcdef" not in repr(a)
+    # a read-only session's tokens have no secret: the same table, 16 asterisks in its place
+    withheld = ops.format_token_list([t.without_secret() for t in (a, b, c)], now)
+    assert withheld == text.replace("0123456789abcdef", "****************")
+    assert ops.MASK == "*" * 16
 
 
 @pytest.mark.parametrize("seconds,text", [
@@ -314,7 +318,6 @@ async def test_join_endpoint_from_controlplane_endpoint(make_sim) -> None:
 async def test_viewer_gets_a_clear_403(sim) -> None:
     conn = await connect(sim.kubeconfig_path, "viewer")
     try:
-        assert await ops.list_tokens(conn)  # reading is allowed
         with pytest.raises(UserError) as e:
             await ops.create_token(conn)
         msg = str(e.value)
@@ -327,6 +330,9 @@ async def test_viewer_gets_a_clear_403(sim) -> None:
             await ops.delete_token(conn, "abcdef")
         assert str(e.value).startswith('failed to delete bootstrap token "abcdef": forbidden (viewer at ')
         assert 'User "viewer" cannot delete resource "secrets"' in str(e.value)
+        # reading is allowed (this RBAC lets the viewer GET Secrets), but the secrets are withheld
+        (tok,) = await ops.list_tokens(conn)
+        assert tok.withheld and conn.readonly_reason == "your RBAC does not allow writes"
     finally:
         await conn.close()
 
@@ -344,8 +350,23 @@ async def test_expired_token_is_cleaned_up_and_unsigned(sim) -> None:
     wait_until(lambda: ops.JWS_PREFIX + tok.id not in jws_keys(sim), 5, what="the signature to go")
 
 
+NO_ENDPOINT = ("no control-plane join: the ClusterConfiguration (kube-system/kubeadm-config) has no "
+               "controlPlaneEndpoint, and kubeadm refuses one without it (unable to add a new control plane "
+               "instance to a cluster that doesn't have a stable controlPlaneEndpoint address)")
+
+
+class NoSSH:
+    """A runner that fails the test if anything would run on a host."""
+
+    async def run(self, *a, **kw):
+        pytest.fail(f"an SSH command was run: {a}")
+
+    async def close(self) -> None:
+        pass
+
+
 async def test_control_plane_join_over_ssh(make_sim, tmp_path: Path) -> None:
-    sim = make_sim("seed", settle=False, with_hosts=True)
+    sim = make_sim("ha", settle=False, with_hosts=True)
     inventory = tmp_path / "inventory.yaml"
     sim.cluster.hosts.write_inventory(inventory)
     conn = await connect(sim.kubeconfig_path, "admin")
@@ -353,19 +374,20 @@ async def test_control_plane_join_over_ssh(make_sim, tmp_path: Path) -> None:
     try:
         tok = await ops.create_token(conn)
         with pytest.raises(ops.TokenError) as e:
-            await ops.control_plane_join(conn, runner, "k8s-worker-1", tok)
-        assert str(e.value) == 'node "k8s-worker-1" is not a control-plane node (upload-certs must run on one)'
+            await ops.control_plane_join(conn, runner, "worker-1", tok)
+        assert str(e.value) == 'node "worker-1" is not a control-plane node (upload-certs must run on one)'
         before = time.time()
         cp = await ops.control_plane_join(conn, runner, None, tok)
         after = time.time()
     finally:
         await runner.close()
         await conn.close()
-    assert cp.node == "k8s-master"
+    assert cp.node == "cp-1"
     assert re.fullmatch(r"[0-9a-f]{64}", cp.certificate_key)
     pin = ops.ca_cert_hashes(sim.cluster.pki.ca_cert_pem)[0]
-    assert cp.command == (f"kubeadm join 10.0.0.10:6443 --token {tok.token} --discovery-token-ca-cert-hash {pin} "
-                          f"--control-plane --certificate-key {cp.certificate_key}")
+    assert cp.command == (f"kubeadm join k8s-api.example.com:6443 --token {tok.token} "
+                          f"--discovery-token-ca-cert-hash {pin} --control-plane --certificate-key "
+                          f"{cp.certificate_key}")
     assert before + 7200 <= cp.expires_at <= after + 7200
     assert cp.countdown(cp.expires_at - 7199.5) == "1:59:59" and cp.countdown(cp.expires_at + 1) == "expired"
     assert cp.certificate_key not in repr(cp) and tok.secret not in repr(cp)
@@ -382,6 +404,59 @@ async def test_control_plane_join_over_ssh(make_sim, tmp_path: Path) -> None:
     assert [(e["command"], e["result"]) for e in ssh][-1] == (
         "sudo -n -- kubeadm init phase upload-certs --upload-certs", "ok")
     assert [e for e in audit.read() if e["action"] == "upload-certs"][-1]["result"] == "ok"
+
+
+async def test_control_plane_join_needs_a_control_plane_endpoint(sim) -> None:
+    """seed was made without a controlPlaneEndpoint: kubeadm would refuse the join, so none is made."""
+    conn = await connect(sim.kubeconfig_path, "admin")
+    try:
+        tok = await ops.create_token(conn)
+        with pytest.raises(ops.TokenError) as e:
+            await ops.control_plane_join(conn, NoSSH(), None, tok)  # type: ignore[arg-type]
+        assert str(e.value) == NO_ENDPOINT
+    finally:
+        await conn.close()
+    assert not [e for e in audit.read() if e["action"] in ("ssh", "upload-certs")]
+
+
+def init_token(sim) -> ops.TokenInfo:
+    (secret,) = [s for s in sim.call(lambda: sim.cluster.store.objects("secrets"))
+                 if s.get("type") == ops.TOKEN_TYPE]
+    return ops.token_from_secret(secret)
+
+
+async def test_readonly_session_gets_no_secret_and_no_join_command(sim) -> None:
+    init = init_token(sim)
+    conn = await connect(sim.kubeconfig_path, "admin", readonly=True)
+    try:
+        # the read-only guard lets GETs through: the Secret itself could be read...
+        raw = await ops.list_token_secrets(conn)
+        assert [i["metadata"]["name"] for i in raw["items"]] == [init.secret_name]
+        # ...so it is the ops layer that withholds the secret from every consumer
+        (tok,) = await ops.list_tokens(conn)
+        assert (tok.id, tok.secret, tok.token) == (init.id, None, f"{init.id}.****************")
+        assert tok.cells(reveal=True)[0] == tok.masked and tok.expires == init.expires
+        for token in (tok, init, init.token):
+            with pytest.raises(ops.SecretWithheld) as e:
+                await ops.join_command(conn, token)
+            assert str(e.value) == "read-only (--readonly): join commands are not given out"
+        conn.readonly_source = "config: contexts.admin.readonly"
+        with pytest.raises(ops.SecretWithheld) as e:
+            await ops.join_command(conn, init)
+        assert str(e.value) == "read-only (config: contexts.admin.readonly): join commands are not given out"
+    finally:
+        await conn.close()
+    # a writable session: the secret, and a join command
+    conn = await connect(sim.kubeconfig_path, "admin")
+    try:
+        (tok,) = await ops.list_tokens(conn)
+        assert tok.token == init.token and not tok.withheld
+        assert f" --token {init.token} " in await ops.join_command(conn, tok)
+        with pytest.raises(ops.TokenError) as e:
+            await ops.join_command(conn, tok.without_secret())
+        assert str(e.value) == f'no join command: token "{init.id}" was read without its secret (read-only)'
+    finally:
+        await conn.close()
 
 
 async def test_readonly_refuses_before_any_request(sim) -> None:
@@ -469,18 +544,36 @@ def test_cli_viewer_and_readonly(sim, capsys) -> None:
     assert [e["result"] for e in audit.read()][-2:] == ["refused", "refused"]
 
 
+@pytest.mark.parametrize("how", ["flag", "config", "viewer"])
+def test_cli_list_masks_secrets_when_read_only(sim, capsys, tmp_path: Path, how: str) -> None:
+    init = init_token(sim)
+    kc = str(sim.kubeconfig_path)
+    code, full, err = run_cli(capsys, "token", "list", "--kubeconfig", kc)
+    assert (code, err) == (0, "") and init.token in full
+    argv = {"flag": ["--readonly"], "config": [], "viewer": ["--context", "viewer"]}[how]
+    if how == "config":
+        (tmp_path / "config" / "k8stui").mkdir(parents=True)
+        (tmp_path / "config" / "k8stui" / "config.yaml").write_text("contexts:\n  admin:\n    readonly: true\n")
+    code, out, err = run_cli(capsys, "token", "list", "--kubeconfig", kc, *argv)
+    assert (code, err) == (0, "")
+    assert init.secret not in out
+    # kubeadm's table, column for column, with 16 asterisks for the secret
+    assert out == full.replace(init.token, f"{init.id}.****************")
+    assert [r.resource for r in writes(sim)] == ["selfsubjectaccessreviews"] * (1 + (how == "viewer"))
+
+
 def test_cli_control_plane(make_sim, capsys, tmp_path: Path) -> None:
-    sim = make_sim("seed", settle=False, with_hosts=True)
+    sim = make_sim("ha", settle=False, with_hosts=True)
     inventory = tmp_path / "inv.yaml"
     sim.cluster.hosts.write_inventory(inventory)
     code, out, err = run_cli(capsys, "token", "create", "--kubeconfig", str(sim.kubeconfig_path),
                              "--control-plane", "--inventory", str(inventory))
     assert code == 0, err
-    m = re.fullmatch(r"kubeadm join 10\.0\.0\.10:6443 --token ([a-z0-9]{6}\.[a-z0-9]{16}) "
+    m = re.fullmatch(r"kubeadm join k8s-api\.example\.com:6443 --token ([a-z0-9]{6}\.[a-z0-9]{16}) "
                      r"--discovery-token-ca-cert-hash sha256:[0-9a-f]{64} --control-plane --certificate-key "
                      r"([0-9a-f]{64})\n", out)
     assert m, out
-    assert re.fullmatch(r"note: the certificate key \(uploaded from k8s-master\) expires at \S+Z, in 2 hours; "
+    assert re.fullmatch(r"note: the certificate key \(uploaded from cp-1\) expires at \S+Z, in 2 hours; "
                         r"after that, run this again\n", err), err
     text = audit_text()
     assert m.group(2) not in text and m.group(1).split(".")[1] not in text
@@ -510,13 +603,28 @@ async def test_signer_writes_a_valid_detached_jws(sim) -> None:
 
 
 def test_cli_control_plane_failure_removes_the_new_token(make_sim, capsys, tmp_path: Path) -> None:
+    sim = make_sim("ha", settle=False, with_hosts=True)
+    inventory = tmp_path / "inv.yaml"
+    sim.cluster.hosts.write_inventory(inventory)
+    before = secret_names(sim)
+    code, out, err = run_cli(capsys, "token", "create", "--kubeconfig", str(sim.kubeconfig_path),
+                             "--control-plane", "--inventory", str(inventory), "--node", "worker-2")
+    assert (code, out) == (1, "")
+    assert err == ('error: node "worker-2" is not a control-plane node (upload-certs must run on one)\n')
+    assert secret_names(sim) == before
+    assert [e["action"] for e in audit.read()] == ["token-create", "token-delete"]
+
+
+def test_cli_control_plane_refused_without_a_control_plane_endpoint(make_sim, capsys, tmp_path: Path) -> None:
     sim = make_sim("seed", settle=False, with_hosts=True)
     inventory = tmp_path / "inv.yaml"
     sim.cluster.hosts.write_inventory(inventory)
     before = secret_names(sim)
     code, out, err = run_cli(capsys, "token", "create", "--kubeconfig", str(sim.kubeconfig_path),
-                             "--control-plane", "--inventory", str(inventory), "--node", "k8s-worker-2")
-    assert (code, out) == (1, "")
-    assert err == ('error: node "k8s-worker-2" is not a control-plane node (upload-certs must run on one)\n')
-    assert secret_names(sim) == before
-    assert [e["action"] for e in audit.read()] == ["token-create", "token-delete"]
+                             "--control-plane", "--inventory", str(inventory))
+    assert (code, out, err) == (1, "", f"error: {NO_ENDPOINT}\n")
+    assert secret_names(sim) == before  # no token was made
+    assert not writes(sim)
+    hosts = sim.cluster.hosts.hosts
+    assert sim.call(lambda: {n: h.state.history for n, h in hosts.items()}) == {n: [] for n in hosts}
+    assert audit.read() == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from pathlib import Path
 
@@ -55,6 +56,25 @@ class Clock:
 def cells(screen: TokensScreen) -> dict[str, list[str]]:
     t = screen.table
     return {tid: [str(c) for c in t.get_row(tid)] for tid in screen._order}
+
+
+class TerminalOutput:
+    """What the app writes to its terminal (the driver): where an OSC 52 copy goes."""
+
+    def __init__(self, app: App) -> None:
+        self.chunks: list[str] = []
+        write = app._driver.write
+
+        def record(data: str) -> None:
+            self.chunks.append(data)
+            write(data)
+
+        app._driver.write = record  # type: ignore[method-assign]
+
+    def osc52(self) -> list[str]:
+        """The text of every OSC 52 clipboard write so far."""
+        text = "".join(self.chunks)
+        return [base64.b64decode(m).decode() for m in re.findall(r"\x1b\]52;c;([A-Za-z0-9+/=]*)\x07", text)]
 
 
 def init_token(sim) -> ops.TokenInfo:
@@ -144,8 +164,11 @@ async def test_create_form_validates_then_join_command_copies(make_sim) -> None:
             shown = str(join.query_one("#join-command").render())
             assert tok.secret not in shown and f"{tok.id}.{ops.MASK}" in shown
             assert "✓ usable" in str(join.query_one("#join-usable").render())
+            terminal = TerminalOutput(app)
             await pilot.press("c")
-            assert app.clipboard == want
+            assert app.clipboard == want and terminal.osc52() == [want]
+            assert [n.message for n in app._notifications][-1] == (
+                "join command sent to the terminal's clipboard (if it allows OSC 52)")
             await pilot.press("r")
             assert tok.token in str(join.query_one("#join-command").render())
             await pilot.press("escape")
@@ -181,7 +204,7 @@ async def test_delete_asks_first(make_sim) -> None:
 
 
 async def test_control_plane_join_countdown(make_sim, tmp_path: Path) -> None:
-    sim = make_sim("seed", settle=False, with_hosts=True)
+    sim = make_sim("ha", settle=False, with_hosts=True)
     inventory = tmp_path / "inventory.yaml"
     sim.cluster.hosts.write_inventory(inventory)
     init = init_token(sim)
@@ -198,7 +221,7 @@ async def test_control_plane_join_countdown(make_sim, tmp_path: Path) -> None:
             join = await until(pilot, lambda: isinstance(app.screen, JoinCommandScreen) and app.screen, 20,
                                what="the control-plane join command")
             cp = join.cp
-            assert cp.node == "k8s-master" and join.command == cp.command
+            assert cp.node == "cp-1" and join.command == cp.command
             assert cp.command.endswith(f"--control-plane --certificate-key {cp.certificate_key}")
             assert cp.certificate_key not in screen_text(app) and init.secret not in screen_text(app)
             await pilot.press("r")
@@ -218,6 +241,29 @@ async def test_control_plane_join_countdown(make_sim, tmp_path: Path) -> None:
         await conn.close()
     text = "\n".join(json.dumps(e) for e in audit.read())
     assert cp.certificate_key not in text and init.secret not in text
+
+
+async def test_no_control_plane_join_without_a_control_plane_endpoint(make_sim) -> None:
+    """seed has no controlPlaneEndpoint: kubeadm would refuse `join --control-plane`, so `p` says so."""
+    sim = make_sim("seed", settle=False, with_hosts=True)
+    init = init_token(sim)
+    conn = await connect(sim.kubeconfig_path, "admin")
+    app = TokensApp(conn, lambda: pytest.fail("no SSH without a controlPlaneEndpoint"))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            await until(pilot, lambda: init.id in cells(screen), what="the list")
+            await pilot.press("p")
+            await until(pilot, lambda: app._notifications, what="the answer to p")
+            assert [n.message for n in app._notifications] == [
+                "no control-plane join: the ClusterConfiguration (kube-system/kubeadm-config) has no "
+                "controlPlaneEndpoint, and kubeadm refuses one without it (unable to add a new control plane "
+                "instance to a cluster that doesn't have a stable controlPlaneEndpoint address)"]
+            assert app.screen is screen  # no confirmation was offered
+    finally:
+        await conn.close()
+    hosts = sim.cluster.hosts.hosts
+    assert sim.call(lambda: [h.state.history for h in hosts.values()]) == [[] for _ in hosts]
 
 
 async def test_readonly_screen_refuses(make_sim) -> None:
@@ -270,3 +316,56 @@ async def test_session_change_reattaches(make_sim) -> None:
     finally:
         await admin.close()
         await viewer.close()
+
+
+@pytest.mark.parametrize("how", ["flag", "config", "viewer"])
+async def test_readonly_session_withholds_secrets_and_join_commands(make_sim, tmp_path: Path, how: str) -> None:
+    """The real app, read-only by --readonly, the config, or the viewer's RBAC (which may GET Secrets here):
+    the table shows `id.****************`, r, j, Enter (and c, r on a join screen) are refused with
+    the reason, and nothing reaches the terminal's clipboard."""
+    from k8stui.config import load_config
+    from ui_support import command, make_app, notifications, started
+
+    sim = make_sim("seed", settle=False)
+    init = init_token(sim)
+    context, reason, kw = {
+        "flag": ("admin", "--readonly", {"readonly": True}),
+        "config": ("admin", "config: contexts.admin.readonly", {}),
+        "viewer": ("viewer", "your RBAC does not allow writes", {}),
+    }[how]
+    if how == "config":
+        (tmp_path / "config.yaml").write_text("contexts:\n  admin:\n    readonly: true\n")
+        kw["config"] = load_config(tmp_path / "config.yaml")
+    app = make_app(sim, context=context, **kw)
+    masked = f"{init.id}.****************"
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, nodes=3)
+        terminal = TerminalOutput(app)
+        await command(pilot, "tokens")
+        screen = await until(pilot, lambda: isinstance(app.screen, TokensScreen) and app.screen, what=":tokens")
+        await until(pilot, lambda: init.id in cells(screen), what="the list")
+        assert cells(screen)[init.id][0] == masked
+        assert [t.secret for t in screen.watch.tokens.values()] == [None]  # withheld, not just hidden
+        text = screen_text(app)
+        assert masked in text and "READ-ONLY" in text and init.secret not in text
+        for key, what in [("r", "token secrets are not shown"), ("j", "join commands are not given out"),
+                          ("enter", "join commands are not given out")]:
+            before = len(notifications(app))
+            await pilot.press(key)
+            await until(pilot, lambda: len(notifications(app)) > before, what=f"{key} answered")
+            assert notifications(app)[before:] == [f"read-only ({reason}): {what}"], key
+            assert app.screen is screen and cells(screen)[init.id][0] == masked
+        # a join command screen, should anything open one: no command, nothing to reveal or copy
+        join = JoinCommandScreen(screen.conn, screen.watch.tokens[init.id])
+        app.push_screen(join)
+        await until(pilot, lambda: join.error, what="the join screen's refusal")
+        assert join.error == f"read-only ({reason}): join commands are not given out" and join.command is None
+        for key, what in [("c", "join commands are not given out"), ("r", "token secrets are not shown")]:
+            before = len(notifications(app))
+            await pilot.press(key)
+            await until(pilot, lambda: len(notifications(app)) > before, what=f"{key} answered")
+            assert notifications(app)[before:] == [f"read-only ({reason}): {what}"], key
+        assert init.secret not in screen_text(app)
+        assert app.clipboard == "" and terminal.osc52() == []
+        assert not any(init.secret in n for n in notifications(app))
+    assert init.secret not in "\n".join(json.dumps(e) for e in audit.read())

@@ -27,6 +27,7 @@ DEFAULT_KUBECONFIG = Path("~/.kube/config")
 # POSTs that only ask a question: allowed in read-only mode
 READ_ONLY_POSTS = ("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
                    "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+RBAC_READONLY_REASON = "your RBAC does not allow writes"
 
 
 @dataclass
@@ -83,13 +84,25 @@ class Connection:
         self.namespace = ctx.get("namespace") or "default"
         self.server = api.configuration.host
         self.readonly = readonly
+        # what made it read-only, for messages: "--readonly", "config: contexts.NAME.readonly", ...
+        self.readonly_source: str | None = None
         self.rbac_readonly = False  # set when access reviews say we may not write
+        self.write_access_checked = False  # whether check_write_access has asked RBAC
         self.sent: list[tuple[str, str]] = []  # (method, path) of every request let through
         _install_guard(self)
 
     @property
     def effective_readonly(self) -> bool:
         return self.readonly or self.rbac_readonly
+
+    @property
+    def readonly_reason(self) -> str | None:
+        """Why this session is read-only (None when it is not): its source, else RBAC, else the flag."""
+        if not self.effective_readonly:
+            return None
+        if self.readonly_source:
+            return self.readonly_source
+        return RBAC_READONLY_REASON if self.rbac_readonly else "--readonly"
 
     async def close(self) -> None:
         await self.api.close()
@@ -126,6 +139,7 @@ class Connection:
         except ApiException:
             ok = True  # no answer: let the server decide per request
         self.rbac_readonly = not ok
+        self.write_access_checked = True
         return ok
 
 

@@ -25,7 +25,10 @@ k8s.io/cluster-bootstrap/token/util):
   ClusterConfiguration.controlPlaneEndpoint and kube-system/kube-root-ca.crt.
 
 Secrets: token secrets and certificate keys never reach the audit log (token ids only) and no
-`repr` shows them; callers display them only when the user asks.
+`repr` shows them; callers display them only when the user asks. A read-only session (the flag,
+the config, or RBAC that cannot write) never gets them at all: the tokens it lists carry no secret
+(shown `abcdef.****************`: the id alone is not a credential) and it is given no join
+command, even though the read-only guard would let it GET the Secrets.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ import random
 import re
 import secrets as _secrets
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -70,7 +73,16 @@ CERT_KEY_LIFETIME = 2 * 3600.0  # the kubeadm-certs Secret and its key: two hour
 CERTS_TOKEN_DESCRIPTION = "Proxy for managing TTL for the kubeadm-certs secret"
 CONTROL_PLANE_LABELS = ("node-role.kubernetes.io/control-plane", "node-role.kubernetes.io/master")
 LIST_COLUMNS = ("TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS")
-MASK = "\u2022" * 16  # shown instead of a token secret
+MASK = "*" * 16  # shown instead of a token secret (its length: the table keeps kubeadm's layout)
+SECRETS_NOT_SHOWN = "token secrets are not shown"
+JOIN_NOT_GIVEN = "join commands are not given out"
+# kubeadm's join preflight (kubernetes/kubernetes cmd/kubeadm/app/cmd/phases/join/preflight.go,
+# checkIfReadyForAdditionalControlPlane) refuses `kubeadm join --control-plane` when
+# ClusterConfiguration.controlPlaneEndpoint is empty, with this error. (The source revisions read
+# for this say "instance a cluster", without "to"; the output users quote from recent releases has
+# it.) A control-plane join command is useless there, so none is made.
+KUBEADM_NO_ENDPOINT = ("unable to add a new control plane instance to a cluster that doesn't have a stable "
+                       "controlPlaneEndpoint address")
 
 _TOKEN_RE = re.compile(r"([a-z0-9]{6})\.([a-z0-9]{16})")
 _TOKEN_ID_RE = re.compile(r"[a-z0-9]{6}")
@@ -83,6 +95,28 @@ _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 class TokenError(UserError):
     """kubeadm's message for a bad option, a malformed token Secret or a failed request."""
+
+
+class SecretWithheld(TokenError):
+    """A read-only session asked for a token secret or a join command: `read-only (REASON): WHAT`."""
+
+    def __init__(self, reason: str, what: str):
+        super().__init__(f"read-only ({reason}): {what}")
+        self.what = what
+
+
+def withheld(conn: Connection, what: str) -> SecretWithheld | None:
+    """The refusal to give this session `what` (SECRETS_NOT_SHOWN, JOIN_NOT_GIVEN) if it is read-only."""
+    reason = conn.readonly_reason
+    return SecretWithheld(reason, what) if reason else None
+
+
+async def hides_secrets(conn: Connection) -> bool:
+    """Whether this session must not see token secrets: read-only by the flag or the config, or a user
+    whose RBAC cannot write (asked once, if nobody has asked yet)."""
+    if not conn.effective_readonly and not conn.write_access_checked:
+        await conn.check_write_access()
+    return conn.effective_readonly
 
 
 def parse_rfc3339(text: str) -> datetime | None:
@@ -140,7 +174,7 @@ class TokenInfo:
     """One bootstrap token as kubeadm reads it from its Secret (BootstrapTokenFromSecret)."""
 
     id: str
-    secret: str = field(repr=False)
+    secret: str | None = field(repr=False)  # None: withheld from a read-only session
     description: str = ""
     expires: datetime | None = None  # with the offset written in the Secret
     usages: tuple[str, ...] = ()  # sorted, as kubeadm sorts them
@@ -148,12 +182,20 @@ class TokenInfo:
 
     @property
     def token(self) -> str:
-        """The whole token, `id.secret`: show only when the user asks."""
-        return f"{self.id}.{self.secret}"
+        """The whole token, `id.secret`: show only when the user asks (masked if withheld)."""
+        return self.masked if self.secret is None else f"{self.id}.{self.secret}"
 
     @property
     def masked(self) -> str:
         return f"{self.id}.{MASK}"
+
+    @property
+    def withheld(self) -> bool:
+        return self.secret is None
+
+    def without_secret(self) -> "TokenInfo":
+        """This token as a read-only session gets it: everything but the secret."""
+        return replace(self, secret=None)
 
     @property
     def secret_name(self) -> str:
@@ -275,7 +317,8 @@ async def _read_json(resp: Any) -> dict[str, Any]:
 
 
 async def list_token_secrets(conn: Connection) -> dict[str, Any]:
-    """The raw SecretList kubeadm reads (kube-system, type=bootstrap.kubernetes.io/token)."""
+    """The raw SecretList kubeadm reads (kube-system, type=bootstrap.kubernetes.io/token): secrets
+    and all, so only for callers that mask them (list_tokens, TokenWatch)."""
     resp = await conn.core().list_namespaced_secret_without_preload_content(
         TOKEN_NAMESPACE, field_selector=f"type={TOKEN_TYPE}", _request_timeout=60)
     return await _read_json(resp)
@@ -283,15 +326,18 @@ async def list_token_secrets(conn: Connection) -> dict[str, Any]:
 
 async def list_tokens(conn: Connection, problems: list[str] | None = None) -> list[TokenInfo]:
     """The bootstrap tokens, in the API's order; malformed token Secrets are skipped and their
-    kubeadm messages appended to `problems` (kubeadm prints them on stderr and carries on)."""
+    kubeadm messages appended to `problems` (kubeadm prints them on stderr and carries on).
+    A read-only session gets the tokens without their secrets."""
     try:
+        hide = await hides_secrets(conn)
         items = (await list_token_secrets(conn)).get("items") or []
     except Exception as e:
         raise TokenError(f"failed to list bootstrap tokens: {_reason(e, conn)}") from None
     out = []
     for obj in items:
         try:
-            out.append(token_from_secret(obj))
+            tok = token_from_secret(obj)
+            out.append(tok.without_secret() if hide else tok)
         except TokenError as e:
             if problems is not None:
                 problems.append(str(e))
@@ -412,7 +458,8 @@ def token_secret_object(opts: CreateOptions, token: str, now: float | datetime |
 
 
 def _refuse(conn: Connection, what: str, obj: str, **extra: Any) -> None:
-    """Read-only sessions: refuse (and record the refusal) before any request is made."""
+    """Read-only sessions: refuse (and record the refusal) before any request is made. (A user whose
+    RBAC cannot write is answered by the server's 403, its own clear message.)"""
     if conn.readonly:
         audit.record(extra.pop("action", "token"), obj, context=conn.context, result="refused",
                      reason="read-only mode", **extra)
@@ -617,6 +664,28 @@ async def _config_map(conn: Connection, namespace: str, name: str) -> dict[str, 
         raise
 
 
+async def _control_plane_endpoint(conn: Connection) -> str:
+    """ClusterConfiguration.controlPlaneEndpoint from kube-system/kubeadm-config ("" if unset)."""
+    kc = await _config_map(conn, "kube-system", "kubeadm-config")
+    cfg = yaml.safe_load(((kc or {}).get("data") or {}).get("ClusterConfiguration") or "") or {}
+    return str(cfg.get("controlPlaneEndpoint") or "") if isinstance(cfg, dict) else ""
+
+
+async def require_control_plane_endpoint(conn: Connection) -> str:
+    """The cluster's controlPlaneEndpoint, or the one-line reason no control-plane join is offered."""
+    try:
+        endpoint = await _control_plane_endpoint(conn)
+    except (yaml.YAMLError, ValueError) as e:
+        raise TokenError(f"cannot read the ClusterConfiguration (kube-system/kubeadm-config): {e}") from None
+    except Exception as e:
+        raise TokenError(f"cannot read the ClusterConfiguration (kube-system/kubeadm-config): "
+                         f"{_reason(e, conn)}") from None
+    if not endpoint:
+        raise TokenError("no control-plane join: the ClusterConfiguration (kube-system/kubeadm-config) has no "
+                         f"controlPlaneEndpoint, and kubeadm refuses one without it ({KUBEADM_NO_ENDPOINT})")
+    return endpoint
+
+
 async def discovery(conn: Connection) -> Discovery:
     """The endpoint and CA pins: kube-public/cluster-info first (admin.conf's cluster, as kubeadm
     copied it), else ClusterConfiguration.controlPlaneEndpoint with kube-system/kube-root-ca.crt."""
@@ -629,9 +698,7 @@ async def discovery(conn: Connection) -> Discovery:
                 pem = base64.b64decode(cluster["certificate-authority-data"])
                 endpoint = str(cluster["server"]).replace("https://", "")
                 return Discovery(endpoint, tuple(ca_cert_hashes(pem)), "kube-public/cluster-info")
-        kc = await _config_map(conn, "kube-system", "kubeadm-config")
-        cfg = yaml.safe_load(((kc or {}).get("data") or {}).get("ClusterConfiguration") or "") or {}
-        endpoint = str(cfg.get("controlPlaneEndpoint") or "")
+        endpoint = await _control_plane_endpoint(conn)
         root = await _config_map(conn, "kube-system", "kube-root-ca.crt")
         pem_text = ((root or {}).get("data") or {}).get("ca.crt")
     except (TokenError, yaml.YAMLError, ValueError) as e:
@@ -647,7 +714,13 @@ async def discovery(conn: Connection) -> Discovery:
 
 
 async def join_command(conn: Connection, token: str | TokenInfo, certificate_key: str | None = None) -> str:
-    """The line `kubeadm token create --print-join-command [--certificate-key K]` prints."""
+    """The line `kubeadm token create --print-join-command [--certificate-key K]` prints; refused
+    (SecretWithheld) to a read-only session: it would hand out the power to add nodes."""
+    refusal = withheld(conn, JOIN_NOT_GIVEN)
+    if refusal is not None:
+        raise refusal
+    if isinstance(token, TokenInfo) and token.withheld:
+        raise TokenError(f'no join command: token "{token.id}" was read without its secret (read-only)')
     tok = token.token if isinstance(token, TokenInfo) else token
     if not _TOKEN_RE.fullmatch(tok or ""):
         raise TokenError(f"the bootstrap token was not of the form {go_quote(TOKEN_PATTERN)}")
@@ -751,7 +824,8 @@ class TokenWatch:
 
     `tokens` (id -> TokenInfo, API order), `problems` (Secret name -> kubeadm's message),
     `signed` (ids with a jws-kubeconfig-<id> in cluster-info), `state`/`error` per feed.
-    `on_change()` is called after every change; `run()` until cancelled."""
+    `on_change()` is called after every change; `run()` until cancelled. A read-only session's
+    tokens carry no secret (decided in `run()`, before the first list)."""
 
     def __init__(self, conn: Connection, on_change: Callable[[], None] | None = None):
         self.conn = conn
@@ -763,6 +837,7 @@ class TokenWatch:
         self.states: dict[str, tuple[str, str | None]] = {"tokens": ("connecting", None),
                                                          "cluster-info": ("connecting", None)}
         self._by_name: dict[str, str] = {}
+        self.hide_secrets = True  # until run() has asked: never show a secret too early
 
     @property
     def state(self) -> str:
@@ -789,6 +864,8 @@ class TokenWatch:
         except TokenError as e:
             self.problems[name] = str(e)
             return
+        if self.hide_secrets:
+            t = t.without_secret()
         self.tokens[t.id] = t
         self._by_name[name] = t.id
 
@@ -822,6 +899,13 @@ class TokenWatch:
         return set_state
 
     async def run(self) -> None:
+        while True:  # the access review first: no secret is shown before it is known they may be
+            try:
+                self.hide_secrets = await hides_secrets(self.conn)
+                break
+            except Exception as e:
+                self._state("tokens")("reconnecting", str(explain(e, self.conn)))
+                await asyncio.sleep(1.0)
         secrets = Reflector(self.conn, "secrets", TOKEN_NAMESPACE, f"type={TOKEN_TYPE}", self._tokens_list,
                             self._tokens_event, self._state("tokens"))
         info = Reflector(self.conn, "configmaps", "kube-public", "metadata.name=cluster-info", self._ci_list,
@@ -931,6 +1015,7 @@ async def control_plane_join(conn: Connection, runner: "SSHRunner", node: str | 
     where = f"host/{node}" if node else "host/<control-plane>"
     _refuse(conn, "upload the control-plane certificates (kubeadm init phase upload-certs)", where,
             action="upload-certs", token_id=tid)
+    await require_control_plane_endpoint(conn)  # before anything runs on a host
     cps = await control_plane_nodes(conn)
     if node is None:
         if not cps:

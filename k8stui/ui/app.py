@@ -238,6 +238,7 @@ class K8sTuiApp(App[int]):
             if not ok:
                 conn.readonly = True
                 reason = "your RBAC does not allow writes"
+        conn.readonly_source = reason  # the screens' refusals name it
         # the pods view's namespace: -A, -n, the config, the kubeconfig context's own, else all
         if self.cli_all_namespaces:
             self.namespace = None

@@ -95,7 +95,8 @@ The filter applies as you type; Enter keeps it, Esc clears it.
 ## Read-only mode
 With `--readonly`, `readonly: true` in `~/.config/k8stui/config.yaml` (globally or per context), or
 when RBAC does not allow writes, a banner stays on screen and every change is refused by the
-connection itself: the request never leaves the process.
+connection itself: the request never leaves the process. Bootstrap token secrets are masked
+(`abcdef.****************`); revealing them, join commands and copying are refused.
 """
 
 

@@ -4,8 +4,11 @@ Self-contained: `TokensScreen(conn, runner_factory=None)` needs only a `Connecti
 control-plane join, a factory returning an `SSHRunner`; the screen closes that runner when it
 goes away). Data stays live through `TokenWatch` (a watch on the token Secrets and on
 kube-public/cluster-info, no polling); a one-second UI timer only re-renders the TTL cells and
-countdowns. Token secrets are masked (`abcdef.••••`) until revealed with `r`; the join command
-screen masks the secret (and a certificate key) too until `r`; `c` copies the real command (OSC 52).
+countdowns. Token secrets are masked (`abcdef.****************`) until revealed with `r`; the join
+command screen masks the secret (and a certificate key) too until `r`; `c` sends the real command
+to the terminal's clipboard (OSC 52). A read-only session never has the secrets (the ops layer
+withholds them): reveal, join command and copy are refused with the reason, and nothing is sent to
+the clipboard.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from k8stui.hosts.ssh import SSHRunner
 from k8stui.kube.connection import Connection
 from k8stui.ops import tokens as ops
 from k8stui.ui.messages import SessionChanged
+from k8stui.ui.safe import plain
 from k8stui.ui.screens.confirm import ConfirmScreen
 from k8stui.ui.styles import css_path
 
@@ -51,7 +55,7 @@ def mask_command(command: str, token: str, certificate_key: str | None = None) -
     tid = token.split(".", 1)[0]
     out = command.replace(token, f"{tid}.{ops.MASK}")
     if certificate_key:
-        out = out.replace(certificate_key, "\u2022" * 64)
+        out = out.replace(certificate_key, "*" * len(certificate_key))
     return out
 
 
@@ -119,7 +123,7 @@ class TokensScreen(Screen):
         self.render_rows()
 
     def _title(self) -> str:
-        ro = " [b $warning]READ-ONLY[/]" if self.conn.readonly else ""
+        ro = " [b $warning]READ-ONLY[/]" if self.conn.effective_readonly else ""
         return f"[b]Bootstrap tokens[/b]  [dim]{escape(self.conn.context)} · kube-system[/dim]{ro}"
 
     @on(SessionChanged)
@@ -187,10 +191,14 @@ class TokensScreen(Screen):
         self.notify(message, severity="error", timeout=10)
 
     def _refused(self, what: str) -> bool:
-        if self.conn.readonly:
+        if self.conn.effective_readonly:
             self.notify(f"read-only mode: refused to {what}", severity="error", timeout=6)
             return True
         return False
+
+    def _withheld(self, what: str) -> bool:
+        """Read-only: say why `what` (ops.SECRETS_NOT_SHOWN, ops.JOIN_NOT_GIVEN) is refused."""
+        return _refuse_secret(self, self.conn, what)
 
     # ---- actions ----------------------------------------------------------------------------
 
@@ -200,7 +208,7 @@ class TokensScreen(Screen):
 
     def action_reveal(self) -> None:
         tok = self.selected()
-        if tok is None:
+        if tok is None or self._withheld(ops.SECRETS_NOT_SHOWN):
             return
         self.revealed ^= {tok.id}
         self.render_rows()
@@ -256,7 +264,7 @@ class TokensScreen(Screen):
 
     def action_join(self) -> None:
         tok = self.selected()
-        if tok is None:
+        if tok is None or self._withheld(ops.JOIN_NOT_GIVEN):
             return
         self.app.push_screen(JoinCommandScreen(self.conn, tok))
 
@@ -269,6 +277,16 @@ class TokensScreen(Screen):
         if self.runner_factory is None:
             self.notify("control-plane join needs SSH access to a control-plane node: no inventory is "
                         "configured", severity="error", timeout=8)
+            return
+        self._offer_control_plane(tok)
+
+    @work(group="tokens-offer", exclusive=True)
+    async def _offer_control_plane(self, tok: ops.TokenInfo) -> None:
+        """Only where kubeadm would accept a control-plane join: the cluster has a controlPlaneEndpoint."""
+        try:
+            await ops.require_control_plane_endpoint(self.conn)
+        except Exception as e:
+            self.fail(e)
             return
 
         def answered(yes: bool | None) -> None:
@@ -296,6 +314,15 @@ class TokensScreen(Screen):
             self._busy = False
             self._render_status()
         self.app.push_screen(JoinCommandScreen(self.conn, tok, cp, clock=self.clock))
+
+
+def _refuse_secret(screen: Screen, conn: Connection, what: str) -> bool:
+    """In a read-only session, one notification line (`read-only (REASON): WHAT`) and True."""
+    refusal = ops.withheld(conn, what)
+    if refusal is None:
+        return False
+    screen.notify(plain(refusal), severity="error", timeout=6, markup=False)  # the reason may name a context
+    return True
 
 
 class CreateTokenScreen(ModalScreen["ops.CreateOptions | None"]):
@@ -401,7 +428,8 @@ class JoinCommandScreen(ModalScreen[None]):
             yield Static("", id="join-usable")
             if self.cp:
                 yield Static("", id="join-countdown")
-            yield Static("[dim]c copy (OSC 52) · r reveal the secret · esc close[/dim]", id="join-hint")
+            yield Static("[dim]c send to the terminal's clipboard (OSC 52) · r reveal the secret · esc close[/dim]",
+                         id="join-hint")
 
     def on_mount(self) -> None:
         self.set_interval(1.0, self.render_parts)
@@ -452,13 +480,18 @@ class JoinCommandScreen(ModalScreen[None]):
                 f"certificate key (uploaded from {escape(self.cp.node)}) expires in [b {color}]{left}[/]")
 
     def action_copy(self) -> None:
+        if _refuse_secret(self, self.conn, ops.JOIN_NOT_GIVEN):
+            return
         if not self.command:
             self.notify("the join command is not ready yet", severity="warning")
             return
         self.app.copy_to_clipboard(self.command)
-        self.notify("join command copied to the clipboard (OSC 52)", timeout=3)
+        # OSC 52 has no answer: whether the terminal took it is unknown
+        self.notify("join command sent to the terminal's clipboard (if it allows OSC 52)", timeout=3)
 
     def action_reveal(self) -> None:
+        if _refuse_secret(self, self.conn, ops.SECRETS_NOT_SHOWN):
+            return
         self.revealed = not self.revealed
         self.render_parts()
 
