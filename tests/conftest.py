@@ -154,3 +154,13 @@ def run_kubectl(kubectl: Path, sim: SimThread, *args: str, context: str = "admin
     env = dict(os.environ, KUBECONFIG=str(sim.kubeconfig_path), HOME=str(sim.cluster.workdir))
     return subprocess.run([str(kubectl), "--context", context, *args], capture_output=True, text=True,
                           timeout=timeout, env=env)
+
+
+@pytest.fixture(autouse=True)
+def _dialogs_arm_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Confirmations take their yes as soon as the keys queued before them are through (the
+    operator's 0.4 s delay would only slow every dialog the tests answer; the tests of the guard
+    itself set it back)."""
+    from k8stui.ui.screens.confirm import GuardedDialog
+
+    monkeypatch.setattr(GuardedDialog, "ARM_DELAY", 0.0)

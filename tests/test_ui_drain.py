@@ -32,6 +32,12 @@ def _state_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def ignore_daemonsets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The form starts with --ignore-daemonsets on (kubectl's default, off, is tested on its own)."""
+    monkeypatch.setattr(DrainScreen, "default_options", staticmethod(lambda: DrainOptions(ignore_daemonsets=True)))
+
+
+@pytest.fixture
 def fast_retry(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DrainScreen, "default_options", staticmethod(
         lambda: DrainOptions(ignore_daemonsets=True, delete_emptydir_data=True, evict_retry_delay=FAST_RETRY)))
@@ -119,14 +125,15 @@ async def plan(pilot, screen: DrainScreen) -> None:
 
 async def type_name(pilot, name: str) -> None:
     app = pilot.app
-    await until(pilot, lambda: isinstance(app.screen, TypeNameScreen) and app.screen.expected == name,
-                what=f"the request to type {name}")
+    await until(pilot, lambda: isinstance(app.screen, TypeNameScreen) and app.screen.expected == name
+                and app.screen.armed, what=f"the request to type {name}")
     await pilot.press("ctrl+u", *keys(name), "enter")
 
 
 async def yes(pilot, screen_type=ConfirmScreen, key: str = "y") -> None:
     app = pilot.app
-    await until(pilot, lambda: isinstance(app.screen, screen_type), what=f"the {screen_type.__name__}")
+    await until(pilot, lambda: isinstance(app.screen, screen_type) and getattr(app.screen, "armed", True),
+                what=f"the {screen_type.__name__}")
     await pilot.press(key)
 
 
@@ -158,7 +165,21 @@ async def test_plan_verdicts_typed_confirmation_and_board(make_sim) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot, nodes=3)
         screen = await open_wizard(pilot, "k8s-worker-1")
-        assert "kubectl drain k8s-worker-1 --ignore-daemonsets" in screen_text(app)
+        # kubectl's defaults: every flag off, each box reading [ ] (not only a colour)
+        assert "kubectl drain k8s-worker-1\n" in screen_text(app) + "\n"
+        assert "[ ] --force:" in screen_text(app) and "[ ] --ignore-daemonsets:" in screen_text(app)
+        await plan(pilot, screen)
+        got = plan_rows(screen)
+        daemons = {k: r for k, r in got.items()
+                   if k.startswith(("kube-system/calico-node-", "kube-system/kube-proxy-"))}
+        assert {(r["VERDICT"], r["FLAG"]) for r in daemons.values()} == {("BLOCKED", "--ignore-daemonsets")}
+        await pilot.press("o")
+        await until(pilot, lambda: screen.phase == "options", what="the options")
+        await pilot.press("tab", "space")
+        await until(pilot, lambda: "kubectl drain k8s-worker-1 --ignore-daemonsets" in screen_text(app),
+                    what="the command line")
+        assert "[x] --ignore-daemonsets:" in screen_text(app)
+        await pilot.press("shift+tab")  # back to --force
         await plan(pilot, screen)
         got = plan_rows(screen)
         daemons = {k: r for k, r in got.items()
@@ -183,6 +204,7 @@ async def test_plan_verdicts_typed_confirmation_and_board(make_sim) -> None:
         await pilot.press("space")
         await until(pilot, lambda: "kubectl drain k8s-worker-1 --force --ignore-daemonsets" in screen_text(app),
                     what="the command line")
+        assert "[x] --force:" in screen_text(app)
         await plan(pilot, screen)
         shell = plan_rows(screen)["default/debug-shell"]
         assert shell["VERDICT"] == "will evict" and "deleting Pods that declare no controller" in shell["REASON"]
@@ -277,13 +299,13 @@ async def test_delete_despite_pdb(make_sim, fast_retry) -> None:
                     what="the blocked pod")
         cursor_to(screen, payments)
         await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+        await until(pilot, lambda: isinstance(app.screen, TypeNameScreen), what="the typed confirmation")
         assert "despite its budget" in screen_text(app) and "shop/payments (0/2/2)" in screen_text(app)
-        await pilot.press("n")  # no: nothing happens, it keeps waiting
+        await pilot.press("escape")  # cancelled: nothing happens, it keeps waiting
         await until(pilot, lambda: app.screen is screen, what="back on the board")
         assert board(screen)[payments]["STATE"].startswith("blocked")
         await pilot.press("x")
-        await yes(pilot)
+        await type_name(pilot, payments.split("/")[1])
         await until(pilot, lambda: screen.phase == "finished", what="the end of the drain")
         assert board(screen)[payments]["STATE"] == "gone (deleted)"
         assert screen.node_states == {"worker-2": "drained"}
@@ -293,7 +315,7 @@ async def test_delete_despite_pdb(make_sim, fast_retry) -> None:
     assert any(e["action"] == "delete" and e["object"] == f"pod/{payments}" for e in audit.read())
 
 
-async def test_marked_nodes_one_after_another(make_sim) -> None:
+async def test_marked_nodes_one_after_another(make_sim, ignore_daemonsets) -> None:
     sim = make_sim("seed")
     app = make_app(sim)
     async with app.run_test(size=SIZE) as pilot:
@@ -328,7 +350,7 @@ async def test_a_failure_stops_the_sequence(make_sim, fast_retry) -> None:
         await pilot.press("enter")
         await until(pilot, lambda: screen.phase == "plan", what="the plan")
         await pilot.press("d")
-        await yes(pilot)
+        await type_name(pilot, "2")  # two nodes: their number is typed
         await yes(pilot, AfterDrainScreen, "l")  # the first drain fails: leave it cordoned
         await until(pilot, lambda: screen.phase == "finished", what="the end")
         assert screen.node_states == {"worker-2": "failed", "worker-5": "waiting"}
@@ -337,7 +359,7 @@ async def test_a_failure_stops_the_sequence(make_sim, fast_retry) -> None:
     assert not any(r.method in WRITES and "worker-5" in r.path for r in sim.cluster.server.requests)
 
 
-async def test_lease_held_by_another_session(make_sim) -> None:
+async def test_lease_held_by_another_session(make_sim, ignore_daemonsets) -> None:
     sim = make_sim("seed")
     app = make_app(sim)
     holder = "alice@ops-laptop:4242"
@@ -363,7 +385,7 @@ async def test_lease_held_by_another_session(make_sim) -> None:
     assert lease_in_store(sim)["spec"]["holderIdentity"] == holder  # untouched
 
 
-async def test_safety_gate_refusal_is_overridden_by_typing_the_name(make_sim) -> None:
+async def test_safety_gate_refusal_is_overridden_by_typing_the_name(make_sim, ignore_daemonsets) -> None:
     sim = make_sim("seed")
     app = make_app(sim)
     async with app.run_test(size=SIZE) as pilot:

@@ -20,7 +20,7 @@ from k8stui.ui.screens.overview import OverviewScreen
 from k8stui.ui.screens.prompts import HostKeyScreen, PasswordScreen, TypeNameScreen
 from k8stui.ui.screens.tokens import TokensScreen
 from k8stui.ui.screens.upgrade import UpgradeScreen
-from ui_support import SIZE, command, keys, make_app, screen_text, started, until
+from ui_support import SIZE, answerable, command, keys, make_app, screen_text, started, until
 
 SCREENS = [  # command, palette query, its hit's help text, screen, what it shows once loaded
     ("tokens", "tokens", "kubeadm tokens, join commands", TokensScreen, "Bootstrap tokens"),
@@ -130,7 +130,7 @@ async def test_ssh_prompts_host_key_and_sudo_password(make_sim, inventory, tmp_p
         await pilot.press(*keys(password))
         assert password not in screen_text(app)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, HostKeyScreen), what="the host key question")
+        await answerable(pilot, HostKeyScreen)
         shown = str(app.screen.query_one("#hostkey-fingerprint", Static).content)
         assert shown == f"ssh-ed25519 {fingerprint}"
         assert "Unknown SSH host key for k8s-master (127.0.0.1:" in screen_text(app)
@@ -164,13 +164,13 @@ async def test_upgrade_override_safety_by_typing_the_node_name(make_sim, invento
         assert refused() and all(p.severity == up.BLOCKER and p.node == "k8s-master" for p in refused())
         assert "o overrides the safety gates" in screen_text(app)
         await pilot.press("o")
-        await until(pilot, lambda: isinstance(app.screen, TypeNameScreen), what="the override question")
+        await answerable(pilot, TypeNameScreen)
         assert "takes down the only API server" in screen_text(app)
         await pilot.press("escape")  # cancelled: nothing changes
         await until(pilot, lambda: app.screen is screen, what="back")
         assert screen.options.override_safety == frozenset()
         await pilot.press("o")
-        await until(pilot, lambda: isinstance(app.screen, TypeNameScreen), what="the override question")
+        await answerable(pilot, TypeNameScreen)
         await pilot.press(*keys("k8s-master"), "enter")
         await until(pilot, lambda: screen.phase == "plan" and screen.options.override_safety == {"k8s-master"}
                     and refused() and all(p.severity == up.WARNING for p in refused()), timeout=30,

@@ -18,10 +18,10 @@ from k8stui.hosts.inventory import load_inventory
 from k8stui.hosts.ssh import SSHRunner
 from k8stui.kube.connection import connect
 from k8stui.ops import tokens as ops
-from k8stui.ui.screens.confirm import ConfirmScreen
+from k8stui.ui.screens.prompts import TypeNameScreen
 from k8stui.ui.screens.tokens import CreateTokenScreen, JoinCommandScreen, TokensScreen
 from k8stui.ui.styles import css_path
-from ui_support import screen_text, until
+from ui_support import answerable, keys, screen_text, until
 
 SIZE = (180, 40)
 
@@ -188,14 +188,17 @@ async def test_delete_asks_first(make_sim) -> None:
             screen = app.screen
             await until(pilot, lambda: init.id in cells(screen), what="the list")
             await pilot.press("d")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
-            assert f'Delete bootstrap token "{init.id}"?' in screen_text(app)
-            await pilot.press("n")
+            dialog = await answerable(pilot, TypeNameScreen)
+            assert f'Delete bootstrap token "{init.id}"?' in screen_text(app) and dialog.expected == init.id
+            await pilot.press("escape")
             await until(pilot, lambda: app.screen is screen)
             assert not [r for r in sim.cluster.server.requests if r.method == "DELETE"]
             await pilot.press("d")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-            await pilot.press("y")
+            await answerable(pilot, TypeNameScreen)
+            await pilot.press("y", "enter")  # a yes is not the token's ID: nothing
+            await until(pilot, lambda: f"that is not {init.id}" in screen_text(app), what="the mismatch")
+            assert not [r for r in sim.cluster.server.requests if r.method == "DELETE"]
+            await pilot.press("backspace", *init.id, "enter")
             await until(pilot, lambda: init.id not in cells(screen), what="the token to go")
     finally:
         await conn.close()
@@ -216,8 +219,8 @@ async def test_control_plane_join_countdown(make_sim, tmp_path: Path) -> None:
             screen = app.screen
             await until(pilot, lambda: init.id in cells(screen), what="the list")
             await pilot.press("p")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
-            await pilot.press("y")
+            await answerable(pilot, TypeNameScreen)
+            await pilot.press(*keys("upload-certs"), "enter")
             join = await until(pilot, lambda: isinstance(app.screen, JoinCommandScreen) and app.screen, 20,
                                what="the control-plane join command")
             cp = join.cp

@@ -16,9 +16,10 @@ from k8stui.kube.connection import connect
 from k8stui.ops import upgrade as up
 from k8stui.sim.scenario import load_scenario
 from k8stui.ui.screens.confirm import ConfirmScreen
+from k8stui.ui.screens.prompts import TypeNameScreen
 from k8stui.ui.screens.upgrade import StepFailedScreen, UpgradeScreen
 from k8stui.ui.styles import css_path
-from ui_support import screen_text, until
+from ui_support import answerable, screen_text, until
 
 SIZE = (160, 45)
 
@@ -103,15 +104,18 @@ async def test_choose_plan_force_and_run_with_pause(make_sim, tmp_path) -> None:
             await pilot.press("a")  # blockers: refused
             await until(pilot, lambda: any("blockers" in str(n.message) for n in app._notifications),
                         what="the refusal")
-            assert not isinstance(app.screen, ConfirmScreen)
+            assert not isinstance(app.screen, TypeNameScreen)
             await pilot.press("f")  # force: the unmanaged pod may go; re-planned
             await until(pilot, lambda: screen.phase == "plan" and screen.options.force and screen.plan.ok,
                         what="the forced plan")
             assert "press a to upgrade 3 node(s) to v1.34.3" in status(screen)
             await pilot.press("a")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
-            await pilot.press("y")
+            await answerable(pilot, TypeNameScreen)  # the target version, typed
+            await pilot.press(*"v1.34.3", "enter")
             await until(pilot, lambda: screen.phase == "running", what="the run")
+            summary = screen.operation_summary()  # what Ctrl+Q says before quitting
+            assert summary.startswith("An upgrade to v1.34.3 is running") and "resumes at the first unfinished " \
+                "step" in summary and str(up.journal_path(screen.plan.cluster, "v1.34.3")) in summary, summary
             await pilot.press("p")
             await until(pilot, lambda: any(isinstance(e, up.Paused) for e in screen.events), what="the pause")
             await until(pilot, lambda: "paused" in status(screen), what="the paused status")
@@ -146,16 +150,17 @@ async def test_failed_step_dialog_skip_declined_then_retry(make_sim, tmp_path) -
             screen = app.screen
             await choose(pilot, screen, "v1.34.3")
             await pilot.press("a")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
-            await pilot.press("y")
+            await answerable(pilot, TypeNameScreen)
+            await pilot.press(*"v1.34.3", "enter")
             await until(pilot, lambda: isinstance(app.screen, StepFailedScreen), timeout=30, what="the failure")
-            dialog = screen_text(app)
+            dialog = await until(pilot, lambda: "Could not get lock" in screen_text(app) and screen_text(app),
+                                 what="the failure dialog drawn")
             assert "k8s-worker-1: Upgrade kubeadm to 1.34.3-1.1 failed" in dialog
             assert "Could not get lock" in dialog
             assert node_rows(screen)["k8s-worker-1"][2] == "FAILED"
             assert node_rows(screen)["k8s-worker-2"][2] == "pending"  # the next node never starts
             await pilot.press("s")  # skip asks first; no: back to the choice
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the skip confirmation")
+            await answerable(pilot, ConfirmScreen)
             await pilot.press("n")
             await until(pilot, lambda: isinstance(app.screen, StepFailedScreen), what="the choice again")
             await pilot.press("r")
@@ -183,7 +188,7 @@ async def test_readonly_plans_but_refuses_to_apply(make_sim, tmp_path) -> None:
             await pilot.press("a")
             await until(pilot, lambda: any("read-only" in str(n.message) for n in app._notifications),
                         what="the refusal")
-            assert screen.phase == "plan" and not isinstance(app.screen, ConfirmScreen)
+            assert screen.phase == "plan" and not isinstance(app.screen, TypeNameScreen)
     finally:
         await conn.close()
     assert not [r for r in sim.cluster.server.requests if r.method in ("POST", "PUT", "PATCH", "DELETE")]

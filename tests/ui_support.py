@@ -91,6 +91,29 @@ def keys(text: str) -> list[str]:
     return ["space" if c == " " else c for c in text]
 
 
+async def burst(pilot, *names: str) -> None:
+    """Keys as a terminal delivers fast typing: every event queued at once, before the first is
+    handled (`pilot.press` lets the app settle between keys, which hides ordering bugs)."""
+    from textual import events
+    from textual.keys import _character_to_key
+
+    app = pilot.app
+    for name in names:
+        char = name if len(name) == 1 else {"space": " ", "enter": "\r"}.get(name)
+        key = _character_to_key(name) if len(name) == 1 and not name.isalnum() else name
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app.post_message(event)
+    await pilot.pause()
+
+
+async def answerable(pilot, screen_type) -> object:
+    """Wait for a confirmation dialog of that type to be on screen and to take answers (armed)."""
+    app = pilot.app
+    return await until(pilot, lambda: isinstance(app.screen, screen_type) and app.screen.armed and app.screen,
+                       what=f"the {screen_type.__name__} to take answers")
+
+
 def kubectl_table(out: str) -> list[dict[str, str]]:
     """Parse kubectl's column output by the header's column starts (cells may contain spaces)."""
     lines = out.rstrip("\n").splitlines()

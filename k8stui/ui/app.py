@@ -33,6 +33,7 @@ from typing import Awaitable, Callable
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
 
 from k8stui.config import Config
 from k8stui.errors import UserError
@@ -41,6 +42,8 @@ from k8stui.kube.connection import Connection, explain
 from k8stui.ui.commands import ClusterCommands
 from k8stui.ui.messages import OpenPods, RunCommand, SessionChanged
 from k8stui.ui.screens.base import ResourceScreen
+from k8stui.ui.screens.command import CommandScreen
+from k8stui.ui.screens.confirm import ConfirmScreen
 from k8stui.ui.screens.error import ErrorScreen
 from k8stui.ui.screens.help import HelpScreen
 from k8stui.ui.screens.nodes import NodesScreen
@@ -115,6 +118,10 @@ class Session:
         return sorted(r.name for r in self.nodes.rows.values())
 
 
+class QuitConfirmScreen(ConfirmScreen):
+    """"Quit while an operation runs?" (its own class: a second Ctrl+Q does not stack another)."""
+
+
 class K8sTuiApp(App[int]):
     """See the module docstring. `extra_commands` maps more `:` words to handlers
     `(app, args) -> None` (e.g. `K8sTuiApp.extra_commands["tokens"] = open_tokens`)."""
@@ -124,6 +131,7 @@ class K8sTuiApp(App[int]):
     TITLE = "k8stui"
     COMMANDS = App.COMMANDS | {ClusterCommands}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, priority=True)]
+    # (ctrl+c keeps Textual's binding: copy in an input, else `action_help_quit` below)
 
     def __init__(self, connection_factory: ConnectionFactory, *, context: str | None = None,
                  namespace: str | None = None, all_namespaces: bool = False, readonly: bool = False,
@@ -323,13 +331,74 @@ class K8sTuiApp(App[int]):
 
     # ---- navigation -------------------------------------------------------------------------
 
+    def running_operations(self) -> list[str]:
+        """What the screens on the stack are doing that quitting (or leaving them) would stop: one
+        text per running drain or upgrade (`operation_summary()` of the screen), [] when idle."""
+        out = []
+        for screen in self.screen_stack:
+            summary = getattr(screen, "operation_summary", None)
+            text = summary() if callable(summary) else None
+            if text:
+                out.append(text)
+        return out
+
+    def action_quit(self) -> None:  # type: ignore[override]
+        """Ctrl+Q and `:q`: quit at once, unless a drain or an upgrade runs: then ask first and
+        say what state quitting leaves."""
+        running = self.running_operations()
+        if not running:
+            self.exit(0)
+            return
+        if isinstance(self.screen, QuitConfirmScreen):
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit(0)
+
+        self.push_screen(QuitConfirmScreen("Quit k8stui while an operation runs?", "\n\n".join(running),
+                                           yes="Quit", no="Keep running"), answered)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C outside an input: during a drain or an upgrade it asks as Ctrl+Q does (it is the
+        key a hand reaches for to interrupt one); otherwise Textual's hint to press Ctrl+Q."""
+        if self.running_operations():
+            self.action_quit()
+        else:
+            super().action_help_quit()
+
+    def _close_command_modals(self) -> None:
+        """A `:` command typed in a modal screen (help) is for the screen under it."""
+        while len(self.screen_stack) > 2 and isinstance(self.screen, ModalScreen) \
+                and isinstance(self.screen, CommandScreen):
+            self.pop_screen()
+
+    def _pop_until(self, stop_at: Callable[[Screen], bool], goal: str) -> bool:
+        """Pop screens until the top one is `stop_at` (never below the start screen), unless one of
+        them runs an operation that leaving its screen would stop: then nothing is popped, the
+        operator is told, and the answer is False."""
+        stack = self.screen_stack
+        doomed = []
+        for screen in reversed(stack[2:]):
+            if stop_at(screen):
+                break
+            doomed.append(screen)
+        busy = [text for text in (getattr(s, "operation_summary", lambda: None)() for s in doomed) if text]
+        if busy:
+            self.notify(f"not {goal}: {busy[0]} Leaving its screen would stop it: finish or stop it there "
+                        "first (:audit, :overview and :tokens open on top of it).", severity="error", timeout=10)
+            return False
+        for _ in doomed:
+            self.pop_screen()
+        return True
+
     def go_back(self, screen) -> None:
         if len(self.screen_stack) > 2 and screen is self.screen:
             self.pop_screen()
 
     def show_nodes(self) -> NodesScreen | None:
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, NodesScreen):
-            self.pop_screen()
+        if not self._pop_until(lambda s: isinstance(s, NodesScreen), "back to the nodes"):
+            return None
         return self.nodes_screen
 
     @property
@@ -353,8 +422,8 @@ class K8sTuiApp(App[int]):
         if isinstance(top, PodsScreen):
             top.set_scope(namespace, node)
             return
-        while len(self.screen_stack) > 2 and not isinstance(self.screen, ResourceScreen):
-            self.pop_screen()
+        if not self._pop_until(lambda s: isinstance(s, ResourceScreen), "showing pods"):
+            return
         screen = self.pods_screen
         if screen.is_mounted:
             screen.set_scope(namespace, node)
@@ -366,15 +435,43 @@ class K8sTuiApp(App[int]):
         self.namespace = namespace
         self.show_pods(namespace=namespace)
 
+    def choose_namespace(self, namespace: str | None) -> None:
+        """`:ns NAME`: a namespace with pods is shown at once; any other is asked of the API server
+        first, so that a typo is an error, not an empty view."""
+        if namespace is None or self.session is None or namespace in self.session.namespaces():
+            self.set_namespace(namespace)
+        else:
+            self._check_namespace(namespace)
+
+    @work(group="namespace", exclusive=True, exit_on_error=False)
+    async def _check_namespace(self, namespace: str) -> None:
+        session = self.session
+        if session is None:
+            return
+        try:
+            resp = await session.conn.core().read_namespace_without_preload_content(namespace)
+            status = resp.status
+            await resp.read()
+        except Exception as e:  # cannot tell: show it (an empty view), and say why it was not checked
+            status = 0
+            self.notify(f'cannot check namespace "{namespace}": {explain(e, session.conn)}', severity="warning")
+        if status == 404:
+            self.notify(f'namespace "{namespace}" not found', severity="error")
+            return
+        if status >= 400:
+            self.notify(f'cannot check namespace "{namespace}": HTTP {status}', severity="warning")
+        if self.session is session:
+            self.set_namespace(namespace)
+
     def switch_context(self, name: str) -> None:
         if self.known_contexts and name not in self.known_contexts:
             self.notify(f'context "{name}" not found (have: {", ".join(self.known_contexts)})',
                         severity="error")
             return
+        if not self._pop_until(lambda s: False, f"switching to {name}"):
+            return
         self.requested_context = name
         self.cli_namespace = None  # the new context's own namespace (config, kubeconfig) applies
-        while len(self.screen_stack) > 2:
-            self.pop_screen()
         self.connect(name)
 
     @on(OpenPods)
@@ -391,15 +488,16 @@ class K8sTuiApp(App[int]):
         if not words:
             return
         cmd, args = words[0].lower(), words[1:]
+        self._close_command_modals()
         if cmd in ("q", "q!", "quit", "exit", "qa"):
-            self.exit(0)
+            self.action_quit()
         elif cmd in ("nodes", "node", "no"):
             self.show_nodes()
         elif cmd in ("pods", "pod", "po"):
             if args and args[0] in ("-A", "--all-namespaces"):
                 self.set_namespace(None)
             elif len(args) >= 2 and args[0] in ("-n", "--namespace"):
-                self.set_namespace(args[1])
+                self.choose_namespace(args[1])
             else:
                 self.show_pods(namespace=self.namespace)
         elif cmd in ("ns", "namespace", "namespaces"):
@@ -408,7 +506,7 @@ class K8sTuiApp(App[int]):
                 current = self.namespace or "all"
                 self.notify(f"namespace: {current}; with pods: {', '.join(names) or '-'}", timeout=6)
             else:
-                self.set_namespace(None if args[0] in ALL_NAMESPACES else args[0])
+                self.choose_namespace(None if args[0] in ALL_NAMESPACES else args[0])
         elif cmd in ("ctx", "context", "contexts"):
             if not args:
                 self.notify(f"context: {self.context_label}; all: {', '.join(self.known_contexts) or '-'}",
@@ -436,7 +534,8 @@ class K8sTuiApp(App[int]):
 
         kinds = {"tokens": TokensScreen, "upgrade": UpgradeScreen, "overview": OverviewScreen, "audit": AuditScreen}
         cls = kinds[kind]
-        if isinstance(self.screen, cls):
+        if any(isinstance(s, cls) for s in self.screen_stack):  # back to it (a running upgrade's board)
+            self._pop_until(lambda s: isinstance(s, cls), f"back to :{kind}")
             return
         if kind == "audit":  # the local log: no session needed
             self.push_screen(AuditScreen())

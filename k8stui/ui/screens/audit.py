@@ -21,10 +21,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from k8stui import audit
+from k8stui.ui.screens.command import CommandScreen
 
 LIMIT = 1000
 COLUMNS = ("TIME", "CONTEXT", "USER", "ACTION", "OBJECT", "RESULT", "KUBECTL")
@@ -59,7 +59,7 @@ def entry_cells(e: dict[str, Any]) -> tuple:
             str(e.get("action", "")), str(e.get("object", "")), result_cell(short), str(kubectl))
 
 
-class AuditScreen(Screen):
+class AuditScreen(CommandScreen):
     DEFAULT_CSS = """
     AuditScreen #audit-title { height: 1; padding: 0 1; background: $panel; }
     AuditScreen #audit-table { height: 1fr; }
@@ -90,6 +90,7 @@ class AuditScreen(Screen):
         with VerticalScroll(id="audit-detail-scroll"):
             yield Static("", id="audit-detail")
         yield Static("reading…", id="audit-status")
+        yield self.command_prompt()
         yield Footer()
 
     @property

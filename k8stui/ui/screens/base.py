@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from k8stui.kube.cache import Changes
 from k8stui.kube.rows import Row
-from k8stui.ui.messages import OpenPods, RunCommand, SessionChanged
+from k8stui.ui.messages import OpenPods, SessionChanged
+from k8stui.ui.screens.command import CommandScreen
 from k8stui.ui.screens.filtering import RowFilter, SearchText, parse_filter
 from k8stui.ui.widgets.prompt import Prompt
 from k8stui.ui.widgets.resource_table import Column, ResourceTable
@@ -46,7 +46,7 @@ def merge(into: Changes, ch: Changes) -> None:
         into.upserted |= ch.upserted
 
 
-class ResourceScreen(Screen):
+class ResourceScreen(CommandScreen):
     """Base for screens that show one cache in a `ResourceTable`."""
 
     resource = "pods"  # the cache this screen shows
@@ -55,8 +55,7 @@ class ResourceScreen(Screen):
     age_index: int | None = None  # the cell printed from Row.created (not matched by filters)
 
     BINDINGS = [
-        Binding(":", "command", "Command", key_display=":"),
-        Binding("/", "filter", "Filter", key_display="/"),
+        Binding("/", "filter", "Filter", key_display="/", priority=True),  # (why priority: screens/command.py)
         Binding("escape", "back", "Back"),
         Binding("?,f1", "app.help", "Help", key_display="?"),
         Binding("y", "yaml", "YAML"),
@@ -98,7 +97,7 @@ class ResourceScreen(Screen):
         yield Static(id="crumbs")
         yield ResourceTable(self.columns(), sort_column=self.default_sort(), row_style=self.row_style,
                             empty_text="connecting…", id="table")
-        yield Prompt(id="prompt")
+        yield self.command_prompt()
         yield StatusBar(id="status")
         yield Footer()
 
@@ -111,10 +110,6 @@ class ResourceScreen(Screen):
     @property
     def table(self) -> ResourceTable:
         return self.query_one("#table", ResourceTable)
-
-    @property
-    def prompt(self) -> Prompt:
-        return self.query_one("#prompt", Prompt)
 
     def on_mount(self) -> None:
         self.attach(self.app.session)
@@ -291,11 +286,8 @@ class ResourceScreen(Screen):
 
     # ---- actions ----------------------------------------------------------------------------
 
-    def action_command(self) -> None:
-        self.prompt.open("command")
-
     def action_filter(self) -> None:
-        self.prompt.open("filter")
+        self.open_prompt("filter")
 
     def action_back(self) -> None:
         """Esc: close the prompt, else clear the filter, else the marks, else go back."""
@@ -327,22 +319,18 @@ class ResourceScreen(Screen):
             self.row_filter = rf
             self.apply_filter()
 
-    @on(Prompt.Submitted)
-    def _prompt_submitted(self, event: Prompt.Submitted) -> None:
+    def prompt_submitted(self, mode: str, value: str) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self.table.focus()
-        if event.mode == "filter":
-            self.apply_filter(event.value)
+        if mode == "filter":
+            self.apply_filter(value)
         else:
-            self.app.post_message(RunCommand(event.value))
+            super().prompt_submitted(mode, value)
 
-    @on(Prompt.Cancelled)
-    def _prompt_cancelled(self, event: Prompt.Cancelled) -> None:
+    def prompt_cancelled(self, mode: str) -> None:
         if self._debounce is not None:
             self._debounce.stop()
-        self.table.focus()
-        if event.mode == "filter":
+        if mode == "filter":
             self.row_filter = RowFilter("", None)
             self.apply_filter()
 

@@ -4,7 +4,7 @@ as `k8stui drain`: the maintenance Lease for the length of the drain and the saf
 
 `DrainScreen(conn, nodes, options=None)`; four steps on one screen:
 
-1. Options: kubectl drain's flags (--force, --ignore-daemonsets (on), --delete-emptydir-data,
+1. Options: kubectl drain's flags, off as in kubectl (--force, --ignore-daemonsets, --delete-emptydir-data,
    --disable-eviction, --grace-period, --timeout as a Go duration (0: no limit), --pod-selector),
    with the resulting command line. Enter plans.
 2. Plan (read only, so it works read-only too): every pod of every node with its verdict (will
@@ -13,11 +13,11 @@ as `k8stui drain`: the maintenance Lease for the length of the drain and the saf
    and each node's safety-gate report (refusals, blockers, warnings, notes). `d` drains, `o` goes
    back to the options, `r` plans again.
 3. Confirmation: typing the node's name when --force or --disable-eviction is on, or when the safety
-   gates refuse (the override phrase); a yes/no otherwise.
+   gates refuse (the override phrase); the number of nodes when there are several; a yes/no otherwise.
 4. The live board: a row per pod (pending, evicting, blocked by PDB ns/name (a/c/d), deleting,
    terminating, gone, failed, skipped), its retries and elapsed time; the nodes of the sequence;
    an overall progress bar; kubectl's own lines underneath. `s` skips the pod under the cursor,
-   `x` deletes it despite its budget (confirmed), Esc stops the drain (confirmed). A drain that
+   `x` deletes it despite its budget (its name typed), Esc stops the drain (confirmed). A drain that
    stops or fails asks whether to leave the node cordoned or uncordon it, and ends the sequence.
 
 The engine runs in a Textual worker; its events are queued and rendered by a timer
@@ -37,9 +37,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.markup import escape
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import (Button, Checkbox, ContentSwitcher, DataTable, Footer, Input, Label, ProgressBar,
                              RichLog, Static)
 
@@ -81,6 +82,7 @@ from k8stui.ops.maintenance import (
     check_node_gates,
     default_holder,
 )
+from k8stui.ui.screens.command import CommandScreen
 from k8stui.ui.screens.confirm import ConfirmScreen
 from k8stui.ui.screens.prompts import TypeNameScreen
 from k8stui.ui.styles import css_path
@@ -152,7 +154,8 @@ class PodLine:
 
 
 class FormCheckbox(Checkbox, inherit_bindings=False):
-    """A checkbox of the options form: space toggles, enter submits the form."""
+    """A checkbox of the options form: space toggles, enter submits the form. Its box reads `[x]`
+    or `[ ]` (Textual's shows the same X in both states, told apart by colour only)."""
 
     BINDINGS = [Binding("space", "toggle_button", "Toggle", show=False),
                 Binding("enter", "submit", "Plan", show=False)]
@@ -162,6 +165,10 @@ class FormCheckbox(Checkbox, inherit_bindings=False):
 
     def action_submit(self) -> None:
         self.post_message(self.Submit())
+
+    @property
+    def _button(self) -> Content:
+        return Content.assemble(("[x]" if self.value else "[ ]", self.get_visual_style("toggle--button")))
 
 
 class AfterDrainScreen(ModalScreen[str]):
@@ -195,7 +202,7 @@ class AfterDrainScreen(ModalScreen[str]):
         self.dismiss(str(event.button.id))
 
 
-class DrainScreen(Screen):
+class DrainScreen(CommandScreen):
     CSS_PATH = [css_path("dialogs.tcss"), css_path("drain.tcss")]
     BINDINGS = [
         Binding("d", "run", "Drain"),
@@ -207,8 +214,8 @@ class DrainScreen(Screen):
     ]
 
     # the form's starting values (tests shorten the engine's delays here, e.g. evict_retry_delay)
-    default_options: ClassVar[Callable[[], DrainOptions]] = staticmethod(
-        lambda: DrainOptions(ignore_daemonsets=True))
+    # (kubectl drain's defaults: every flag off)
+    default_options: ClassVar[Callable[[], DrainOptions]] = staticmethod(lambda: DrainOptions())
 
     def __init__(self, conn: Connection, nodes: list[str], options: DrainOptions | None = None, *,
                  name: str | None = None, id: str | None = None):
@@ -280,6 +287,7 @@ class DrainScreen(Screen):
                 yield ProgressBar(id="drain-progress", show_eta=False)
                 yield RichLog(id="drain-log", wrap=False, highlight=False, markup=False, max_lines=5000)
         yield Static("", id="drain-status")
+        yield self.command_prompt()
         yield Footer()
 
     def _title(self) -> str:
@@ -306,6 +314,23 @@ class DrainScreen(Screen):
     def set_phase(self, phase: str) -> None:
         self.phase = phase
         self.refresh_bindings()
+
+    def operation_summary(self) -> str | None:
+        """While a drain runs: what it has done and what quitting or leaving this screen leaves
+        (the app asks before Ctrl+Q with it); None otherwise."""
+        if self.phase != "running":
+            return None
+        node = self.drainer.node if self.drainer is not None else next(
+            (n for n in self.nodes if self.node_states.get(n) in ("checking", "draining")), self.nodes[0])
+        mine = [p for p in self.lines.values() if p.node == node]
+        gone = sum(1 for p in mine if p.state == "gone")
+        left = sum(1 for p in mine if not p.final)
+        verb = "deleted" if self.options.disable_eviction else "evicted"
+        later = self.nodes[self.nodes.index(node) + 1:]
+        rest = f" {', '.join(later)} not drained yet." if later else ""
+        command = "k8stui" + self.options.kubectl_command(node)[len("kubectl"):]
+        return (f"A drain of {node} is running: {gone} pod(s) {verb}, {left} left.{rest} Quitting stops it; "
+                f"the node stays cordoned; `{command}` finishes it.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the keys of the current step are shown (and work)."""
@@ -549,10 +574,14 @@ class DrainScreen(Screen):
                 n = len(plan.to_evict) if isinstance(plan, DrainPlan) else 0
                 lines.append(f"{self.options.kubectl_command(node)}  ({n} pod(s) to {verb})")
             more = "one after another; a failure stops the sequence. " if len(self.nodes) > 1 else ""
-            yes = await self.app.push_screen_wait(ConfirmScreen(
-                f"Drain {', '.join(self.nodes)}?",
-                "\n".join(lines) + f"\n\nEach node is cordoned, then its pods are {verb}ed, {more}"
-                "You can skip a pod, delete one despite its budget, or stop.", yes="Drain"))
+            question = f"Drain {', '.join(self.nodes)}?"
+            detail = ("\n".join(lines) + f"\n\nEach node is cordoned, then its pods are {verb}ed, {more}"
+                      "You can skip a pod, delete one despite its budget, or stop.")
+            if len(self.nodes) > 1:  # typed, not y/n: the count of nodes taken out of service
+                yes = await self.app.push_screen_wait(TypeNameScreen(question, detail, str(len(self.nodes)),
+                                                                     yes="Drain"))
+            else:
+                yes = await self.app.push_screen_wait(ConfirmScreen(question, detail, yes="Drain"))
             if not yes:
                 self.set_status("not started   (d: drain, o: options)")
                 return
@@ -912,16 +941,17 @@ class DrainScreen(Screen):
                    "A DELETE does not ask the pod's PodDisruptionBudget. ")
                   + f"kubectl delete pod {line.name} -n {line.namespace}")
 
-        def answered(yes: bool | None) -> None:
-            if not yes:
+        def answered(typed: str | None) -> None:
+            if not typed:
                 return
             if drainer.delete_despite_pdb(line.namespace, line.name):
                 self.notify(f"deleting {line.namespace}/{line.name} despite its budget", timeout=4)
             else:
                 self.notify(f"{line.namespace}/{line.name}: already finished", severity="warning", timeout=4)
 
-        self.app.push_screen(ConfirmScreen(f"Delete {line.namespace}/{line.name} despite its budget?", detail,
-                                           yes="Delete"), answered)
+        # typed, not y/n: the budget is what keeps the application up
+        self.app.push_screen(TypeNameScreen(f"Delete {line.namespace}/{line.name} despite its budget?", detail,
+                                            line.name, yes="Delete"), answered)
 
     def action_back(self) -> None:
         if self.phase == "running":

@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.markup import escape
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Static
+from k8stui.ui.screens.command import CommandScreen
 
 
-class ErrorScreen(Screen):
+class ErrorScreen(CommandScreen):
     BINDINGS = [
         Binding("r", "retry", "Retry"),
         Binding("q", "quit", "Quit"),
@@ -32,6 +32,7 @@ class ErrorScreen(Screen):
                 with Horizontal(id="error-buttons"):
                     yield Button("Retry", id="retry", variant="primary")
                     yield Button("Quit", id="quit", variant="error")
+        yield self.command_prompt()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -9,11 +9,11 @@ import time
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from k8stui.kube import printers
 from k8stui.kube.connection import Connection, explain
+from k8stui.ui.screens.command import CommandScreen
 
 COLUMNS = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SOURCE", "COUNT", "MESSAGE"]
 
@@ -54,7 +54,7 @@ def event_row(ev: dict, now: float) -> list[str]:
     return [str(c[0]), str(c[1]), str(c[2]), str(c[3]), str(c[5]), str(c[8]), str(c[6])]
 
 
-class EventsScreen(Screen):
+class EventsScreen(CommandScreen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back"),
         Binding("r", "reload", "Reload"),
@@ -75,6 +75,7 @@ class EventsScreen(Screen):
         table = DataTable(id="events", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
+        yield self.command_prompt()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -7,6 +7,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
+from k8stui.ui.screens.command import CommandScreen
 
 HELP = """\
 # k8stui keys
@@ -14,12 +15,17 @@ HELP = """\
 ## Everywhere
 | Key | Action |
 |---|---|
-| `:` | command mode (see below) |
+| `:` | command mode, on every screen (see below); after `:` every key goes to the command line |
 | `/` | filter the table (see below) |
 | `Esc` | close the prompt, else clear the filter, else clear the marks, else go back |
 | `?`, `F1` | this help |
 | `ctrl+p` | command palette: nodes, pods by name, namespaces, contexts, screens (overview, tokens, upgrade, audit) |
-| `ctrl+q`, `:q` | quit |
+| `ctrl+q`, `:q` | quit (while a drain or an upgrade runs: asks first, and says what it leaves) |
+
+Confirmations ignore keys pressed before they appeared; their yes works after a moment (the
+button shows when). Destructive actions want a word typed: the version (upgrade), the number of
+nodes (a drain of several), `upload-certs`, the token ID (delete), the pod's name (delete despite
+its budget).
 
 ## Tables (nodes, pods)
 | Key | Action |
@@ -32,7 +38,7 @@ HELP = """\
 | `S` | reverse the sort |
 | `N` / `A` | sort by NAME / AGE (again: reverse), as in k9s |
 | click a header | sort by that column (again: reverse) |
-| `Space` | mark / unmark the row (and move down) |
+| `Space` | mark / unmark the row (`●`; and move down) |
 | `Enter` | nodes: the node's pods; pods: the pod's YAML |
 | `y` | YAML of the selected object (fetched fresh) |
 | `e` | recent events of the selected node or pod |
@@ -50,11 +56,11 @@ kept as running tallies of the pod watch.
 ## Drain wizard (`d` on the nodes screen)
 | Key | Action |
 |---|---|
-| `space`, `tab`, `enter` | options: toggle, next field, plan |
-| `d` | plan: drain (confirmed; type the node's name with `--force`, `--disable-eviction`, or when the safety gates refuse) |
+| `space`, `tab`, `enter` | options (kubectl's defaults: all off; `[x]` on): toggle, next field, plan |
+| `d` | plan: drain (confirmed; type the node's name with `--force`, `--disable-eviction`, or when the safety gates refuse; the number of nodes for several) |
 | `o` / `r` | plan: back to the options / plan again |
 | `s` | board: skip the pod under the cursor (it stays on the node) |
-| `x` | board: delete the pod under the cursor despite its PodDisruptionBudget (confirmed) |
+| `x` | board: delete the pod under the cursor despite its PodDisruptionBudget (type its name) |
 | `Esc` | board: stop the drain (confirmed), then leave the node cordoned (`l`) or uncordon it (`u`); elsewhere: back |
 
 The wizard holds the maintenance Lease (`kube-system/k8stui-maintenance`) while it drains; another
@@ -100,7 +106,7 @@ connection itself: the request never leaves the process. Bootstrap token secrets
 """
 
 
-class HelpScreen(ModalScreen):
+class HelpScreen(CommandScreen, ModalScreen):
     BINDINGS = [
         Binding("escape,q,question_mark,f1", "app.pop_screen", "Close"),
     ]
@@ -108,6 +114,7 @@ class HelpScreen(ModalScreen):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Markdown(HELP, id="help")
+        yield self.command_prompt()
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()

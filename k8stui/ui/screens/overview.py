@@ -24,7 +24,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.markup import escape
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from k8stui.errors import UserError
@@ -32,6 +31,7 @@ from k8stui.hosts.ssh import SSHRunner
 from k8stui.kube.connection import Connection, explain
 from k8stui.ops.cluster_info import CertReport, Overview, control_plane_rows, format_overview, gather_overview
 from k8stui.ui.messages import SessionChanged
+from k8stui.ui.screens.command import CommandScreen
 from k8stui.ui.styles import css_path
 
 RunnerFactory = Callable[[], SSHRunner]
@@ -39,7 +39,7 @@ CSS = [css_path("overview.tcss")]
 STATUS_STYLE = {"violation": "bold red", "limit": "yellow", "unknown": "dim"}
 
 
-class OverviewScreen(Screen):
+class OverviewScreen(CommandScreen):
     CSS_PATH = CSS
     BINDINGS = [
         Binding("r", "refresh", "Refresh (with certificates)"),
@@ -77,6 +77,7 @@ class OverviewScreen(Screen):
             yield Static("", id="overview-maintenance")
             yield Static("", id="overview-problems")
         yield Static("", id="overview-status")
+        yield self.command_prompt()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -1,14 +1,17 @@
 """Small modal prompts shared by the wizards and the SSH runner.
 
-* `TypeNameScreen(question, detail, expected)`: the operator types a phrase (a node's name) to go
-  on; Enter with anything else keeps the dialog open and says so. Dismisses with the phrase, or
-  None when cancelled (Esc).
+* `TypeNameScreen(question, detail, expected)`: the operator types a phrase (a node's name, a
+  token ID, a word) to go on; Enter with anything else keeps the dialog open and says so.
+  Dismisses with the phrase, or None when cancelled (Esc).
 * `HostKeyScreen(host, fingerprint)`: an SSH host key seen for the first time, with its
   fingerprint; True to trust it (it is then added to the inventory's known_hosts).
 * `PasswordScreen(prompt)`: a masked input (sudo password). The text is handed to the caller and
   kept nowhere else: not in the widget after dismissal, never in a log or a notification.
 * `ask(app, screen)`: push a modal from any coroutine on the app's loop (a worker or not) and await
   its answer (what the SSH runner's callbacks need: they run deep inside other screens' workers).
+
+TypeNameScreen and HostKeyScreen are `GuardedDialog`s (k8stui.ui.screens.confirm): keys pressed
+before they appeared are dropped, and their yes only works after a short delay.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
+
+from k8stui.ui.screens.confirm import GuardedDialog
 
 PROMPT_CSS = """
 TypeNameScreen, HostKeyScreen, PasswordScreen {
@@ -61,10 +66,12 @@ async def ask(app: App, screen: ModalScreen) -> Any:
     return await answer
 
 
-class TypeNameScreen(ModalScreen["str | None"]):
-    """Type `expected` (e.g. the node's name) to confirm."""
+class TypeNameScreen(GuardedDialog):
+    """Type `expected` (e.g. the node's name) to confirm. Typing works at once; Enter and the
+    confirm button once the dialog is armed."""
 
     DEFAULT_CSS = PROMPT_CSS
+    ARMED_KEYS = frozenset()  # the typed phrase is the guard; Enter is checked in _submit
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, question: str, detail: str, expected: str, yes: str = "Confirm"):
@@ -84,16 +91,18 @@ class TypeNameScreen(ModalScreen["str | None"]):
                 yield Button(f"{self.yes} (enter)", id="yes", variant="warning")
                 yield Button("Cancel (esc)", id="no", variant="primary")
 
-    def on_mount(self) -> None:
-        self.query_one("#typename-input", Input).focus()
+    def focus_default(self) -> None:
+        self.set_focus(self.query_one("#typename-input", Input))
 
     def _submit(self) -> None:
+        if not self.answer_allowed():
+            return
         typed = self.query_one("#typename-input", Input).value
         if typed.strip() == self.expected:
             self.dismiss(typed.strip())
         else:
             self.query_one("#typename-error", Static).update(
-                f"that is not {escape(self.expected)}: type the name exactly (or Esc)")
+                f"that is not {escape(self.expected)}: type it exactly (or Esc)")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -110,7 +119,7 @@ class TypeNameScreen(ModalScreen["str | None"]):
         self.dismiss(None)
 
 
-class HostKeyScreen(ModalScreen[bool]):
+class HostKeyScreen(GuardedDialog):
     """An unknown SSH host key: trust it (y) or not (n, Esc)."""
 
     DEFAULT_CSS = PROMPT_CSS
@@ -131,15 +140,17 @@ class HostKeyScreen(ModalScreen[bool]):
                 yield Button("Trust (y)", id="yes", variant="warning")
                 yield Button("Refuse (n)", id="no", variant="primary")
 
-    def on_mount(self) -> None:
-        self.query_one("#no", Button).focus()
+    def focus_default(self) -> None:
+        self.set_focus(self.query_one("#no", Button))
 
     def action_answer(self, yes: bool) -> None:
+        if yes and not self.answer_allowed():
+            return
         self.dismiss(yes)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(event.button.id == "yes")
+        self.action_answer(event.button.id == "yes")
 
 
 class PasswordScreen(ModalScreen["str | None"]):

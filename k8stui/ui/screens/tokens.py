@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from k8stui.errors import UserError
@@ -30,7 +30,8 @@ from k8stui.kube.connection import Connection
 from k8stui.ops import tokens as ops
 from k8stui.ui.messages import SessionChanged
 from k8stui.ui.safe import plain
-from k8stui.ui.screens.confirm import ConfirmScreen
+from k8stui.ui.screens.command import CommandScreen
+from k8stui.ui.screens.prompts import TypeNameScreen
 from k8stui.ui.styles import css_path
 
 RunnerFactory = Callable[[], SSHRunner]
@@ -59,7 +60,7 @@ def mask_command(command: str, token: str, certificate_key: str | None = None) -
     return out
 
 
-class TokensScreen(Screen):
+class TokensScreen(CommandScreen):
     CSS_PATH = CSS
     BINDINGS = [
         Binding("n", "create", "New"),
@@ -91,6 +92,7 @@ class TokensScreen(Screen):
             table.add_column(col, key=col)
         yield table
         yield Static("connecting…", id="tokens-status")
+        yield self.command_prompt()
         yield Footer()
 
     @property
@@ -243,11 +245,12 @@ class TokensScreen(Screen):
         detail = (f"kubeadm token delete {tok.id}: nodes can no longer join or bootstrap with it"
                   + ("; the kubeadm-certs Secret it owns goes with it" if tok.is_certs_proxy else ""))
 
-        def answered(yes: bool | None) -> None:
-            if yes:
+        def answered(typed: str | None) -> None:
+            if typed:
                 self._delete(tok.id)
 
-        self.app.push_screen(ConfirmScreen(f'Delete bootstrap token "{tok.id}"?', detail, yes="Delete"),
+        # typed, not y/n: a join or a node's bootstrap that needs this token fails for good
+        self.app.push_screen(TypeNameScreen(f'Delete bootstrap token "{tok.id}"?', detail, tok.id, yes="Delete"),
                              answered)
 
     @work(group="tokens-op", exclusive=True)
@@ -289,15 +292,16 @@ class TokensScreen(Screen):
             self.fail(e)
             return
 
-        def answered(yes: bool | None) -> None:
-            if yes:
+        def answered(typed: str | None) -> None:
+            if typed:
                 self._control_plane(tok)
 
-        self.app.push_screen(ConfirmScreen(
+        # typed, not y/n: it puts the cluster's CA keys where anyone with the key can join as control plane
+        self.app.push_screen(TypeNameScreen(
             "Upload the control-plane certificates?",
             "Runs `kubeadm init phase upload-certs --upload-certs` over SSH on a control-plane node. "
             "The certificates are stored encrypted in the kube-system/kubeadm-certs Secret; the key it "
-            "prints decrypts them for 2 hours.", yes="Upload"), answered)
+            "prints decrypts them for 2 hours.", "upload-certs", yes="Upload"), answered)
 
     @work(group="tokens-op", exclusive=True)
     async def _control_plane(self, tok: ops.TokenInfo) -> None:

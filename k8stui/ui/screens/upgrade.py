@@ -9,7 +9,8 @@ Everything it does goes through `k8stui.ops.upgrade`; the screen only renders:
    current minor, the patches of the next minor), newest first. `f` toggles the drain's --force
    (unmanaged pods), `+`/`-` the number of workers upgraded at a time.
 2. Plan: the checklist (blockers in red with their reasons and fixes), then per node its steps and
-   exact commands. `a` applies it (confirmed; refused read-only or with blockers), `r` re-plans.
+   exact commands. `a` applies it (the target version typed to confirm; refused read-only or with
+   blockers), `r` re-plans.
    `o` overrides the safety gates' refusals (quorum, the only API server, other maintenance) node
    by node: the operator types the node's name, which goes into `options.override_safety`, and
    the plan is made again (the refusals then show as warnings marked "overridden").
@@ -29,7 +30,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Button, ContentSwitcher, DataTable, Footer, OptionList, ProgressBar, RichLog, Static
 from textual.widgets.option_list import Option
 
@@ -37,6 +38,7 @@ from k8stui.errors import UserError
 from k8stui.kube.connection import Connection
 from k8stui.ops import upgrade as up
 from k8stui.ops.upgrade_text import facts_lines
+from k8stui.ui.screens.command import CommandScreen
 from k8stui.ui.screens.confirm import ConfirmScreen
 from k8stui.ui.styles import css_path
 
@@ -133,7 +135,7 @@ class StepFailedScreen(ModalScreen[str]):
         self.dismiss(str(event.button.id))
 
 
-class UpgradeScreen(Screen):
+class UpgradeScreen(CommandScreen):
     CSS_PATH = CSS
     BINDINGS = [
         Binding("a", "apply", "Apply"),
@@ -184,6 +186,7 @@ class UpgradeScreen(Screen):
                 yield ProgressBar(id="upgrade-progress", show_eta=False)
                 yield RichLog(id="upgrade-log", wrap=False, highlight=False, markup=False, max_lines=5000)
         yield Static("", id="upgrade-status")
+        yield self.command_prompt()
         yield Footer()
 
     def _title(self) -> str:
@@ -215,6 +218,20 @@ class UpgradeScreen(Screen):
 
     def show(self, pane: str) -> None:
         self.query_one("#upgrade-panes", ContentSwitcher).current = f"upgrade-{pane}"
+
+    def operation_summary(self) -> str | None:
+        """While the upgrade runs: where it is and what quitting or leaving this screen leaves
+        (the app asks before Ctrl+Q with it); None otherwise."""
+        plan = self.plan
+        if self.phase != "running" or plan is None:
+            return None
+        journal = self.run.journal.path if self.run is not None and self.run.journal is not None else \
+            up.journal_path(plan.cluster, str(plan.target), self.journal_dir)
+        step = next((e for e in reversed(self.events) if isinstance(e, up.StepStarted)), None)
+        where = f" ({step.node}: {step.title})" if step is not None else ""
+        return (f"An upgrade to {plan.target} is running{where}. Quitting stops it in the middle of that step; "
+                f"the journal {journal} keeps every step's state, and a rerun (`k8stui upgrade apply --to "
+                f"{plan.target}`, or :upgrade and apply) resumes at the first unfinished step.")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Only the keys of the current phase are shown (and work)."""
@@ -366,12 +383,15 @@ class UpgradeScreen(Screen):
         detail = (f"{', '.join(n.name for n in plan.todo)}: control plane first, then workers "
                   f"{self.options.parallel} at a time. Each node is drained, upgraded and uncordoned.")
 
-        def answered(yes: bool | None) -> None:
-            if yes:
+        def answered(typed: str | None) -> None:
+            if typed:
                 self.start_run()
 
-        self.app.push_screen(ConfirmScreen(f"Upgrade {len(plan.todo)} node(s) to {plan.target}?", detail,
-                                           yes="Upgrade"), answered)
+        from k8stui.ui.screens.prompts import TypeNameScreen
+
+        # typed, not y/n: every node is drained and restarted, and there is no downgrade
+        self.app.push_screen(TypeNameScreen(f"Upgrade {len(plan.todo)} node(s) to {plan.target}?", detail,
+                                            str(plan.target), yes="Upgrade"), answered)
 
     @work(group="upgrade-run", exclusive=True)
     async def start_run(self) -> None:

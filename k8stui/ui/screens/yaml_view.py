@@ -9,11 +9,11 @@ import yaml
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
 from k8stui.errors import UserError
 from k8stui.kube.connection import Connection, explain
+from k8stui.ui.screens.command import CommandScreen
 
 
 async def fetch_object(conn: Connection, kind: str, namespace: str, name: str) -> dict:
@@ -43,7 +43,7 @@ def to_yaml(obj: dict) -> str:
     return yaml.safe_dump(obj, sort_keys=False, default_flow_style=False, allow_unicode=True)
 
 
-class YamlScreen(Screen):
+class YamlScreen(CommandScreen):
     BINDINGS = [
         Binding("escape,q", "app.pop_screen", "Back"),
         Binding("r", "reload", "Reload"),
@@ -62,6 +62,7 @@ class YamlScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(f"[b]YAML[/b]  ·  {self.label}  ·  loading…", id="crumbs")
         yield TextArea("", read_only=True, show_line_numbers=True, id="yaml")
+        yield self.command_prompt()
         yield Footer()
 
     def on_mount(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
@@ -12,14 +13,16 @@ class Prompt(Horizontal):
     """A one-line input with a `:` or `/` sigil; hidden until opened.
 
     Posts `Prompt.Changed` while typing (filter mode filters as you type), `Prompt.Submitted` on
-    Enter and `Prompt.Cancelled` on Escape.
+    Enter and `Prompt.Cancelled` on Escape (its own binding: the screen's Esc does not see it).
     """
+
+    BINDINGS = [Binding("escape", "cancel", "Close", show=False)]
 
     DEFAULT_CSS = """
     Prompt { height: 1; display: none; }
     Prompt.-open { display: block; }
     Prompt > Label { width: 2; }
-    Prompt > Input { border: none; height: 1; padding: 0; width: 1fr; }
+    Prompt > Input, Prompt > Input:focus { border: none; height: 1; padding: 0; width: 1fr; }
     """
 
     class Changed(Message):
@@ -64,7 +67,8 @@ class Prompt(Horizontal):
                            if mode == "command"
                            else "text, regex (re:… or any of ^$*+?()[]{}|\\), -l key=value,… label selector")
         inp.cursor_position = len(value)
-        inp.focus()
+        # at once, not deferred like `focus()`: the keys already queued behind `:` are the command
+        self.screen.set_focus(inp)
 
     def close(self) -> None:
         self.remove_class("-open")
@@ -77,6 +81,9 @@ class Prompt(Horizontal):
         event.stop()
         self.close()
         self.post_message(self.Submitted(self, self.mode, event.value))
+
+    def action_cancel(self) -> None:
+        self.cancel()
 
     def cancel(self) -> None:
         self.close()

@@ -44,6 +44,10 @@ from textual.strip import Strip
 from k8stui.kube.rows import Row
 
 GAP = 2  # spaces between columns
+# a gutter left of the first column: ● on a marked row, so marks show without colour too
+MARK_GUTTER = 2
+MARK = "● "
+NO_MARK = "  "
 BASE_KEY = attrgetter("namespace", "name", "uid")
 REBUILD_FRACTION = 4  # a batch touching more than 1/4 of the rows is applied as a full rebuild
 
@@ -498,7 +502,7 @@ class ResourceTable(ScrollView, can_focus=True):
         y = event.y
         if y == 0:
             x = event.x + int(self.scroll_x)
-            pos = 0
+            pos = MARK_GUTTER
             for i, w in enumerate(self._widths):
                 if pos <= x < pos + w + GAP:
                     self.sort_by(i, reverse=(not self._reverse) if i == self._sort_col else False)
@@ -645,7 +649,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._widths = list(self._sticky)
 
     def _update_virtual_size(self) -> None:
-        width = sum(self._widths) + GAP * max(0, len(self._widths) - 1)
+        width = MARK_GUTTER + sum(self._widths) + GAP * max(0, len(self._widths) - 1)
         size = Size(width, len(self._order) + 1)
         if size != self.virtual_size:
             self.virtual_size = size
@@ -740,7 +744,7 @@ class ResourceTable(ScrollView, can_focus=True):
             return self._header
         base = self._component("resource-table--header")
         sorted_style = self._component("resource-table--header-sorted")
-        segs: list[Segment] = []
+        segs: list[Segment] = [Segment(NO_MARK, base)]
         for i, (col, w) in enumerate(zip(self._columns, self._widths)):
             if i:
                 segs.append(Segment(" " * GAP, base))
@@ -749,7 +753,7 @@ class ResourceTable(ScrollView, can_focus=True):
                 segs.append(Segment(self._fit(label, w, col.align), sorted_style))
             else:
                 segs.append(Segment(self._fit(col.name, w, col.align), base))
-        total = max(width, sum(self._widths) + GAP * max(0, len(self._widths) - 1))
+        total = max(width, MARK_GUTTER + sum(self._widths) + GAP * max(0, len(self._widths) - 1))
         strip = Strip(segs).extend_cell_length(total, base)
         self._header, self._header_key = strip, key
         return strip
@@ -771,7 +775,8 @@ class ResourceTable(ScrollView, can_focus=True):
             style = style + self._component("resource-table--cursor")
         elif marked:
             style = style + self._component("resource-table--marked")
-        strip = Strip([Segment(self._line_text(self._cells(row, now_s)), style)]).extend_cell_length(total, style)
+        text = (MARK if marked else NO_MARK) + self._line_text(self._cells(row, now_s))
+        strip = Strip([Segment(text, style)]).extend_cell_length(total, style)
         self._strips[key] = strip
         return strip
 
@@ -784,7 +789,7 @@ class ResourceTable(ScrollView, can_focus=True):
         width = self.size.width
         scroll_x = int(self.scroll_x)
         base = self._base_style()
-        total = max(width + scroll_x, sum(self._widths) + GAP * max(0, len(self._widths) - 1))
+        total = max(width + scroll_x, MARK_GUTTER + sum(self._widths) + GAP * max(0, len(self._widths) - 1))
         if y == 0:
             return self._header_strip(total).crop_extend(scroll_x, scroll_x + width, base)
         index = int(self.scroll_y) + y - 1
