@@ -40,6 +40,7 @@ from k8stui.errors import UserError
 from k8stui.kube.connection import Connection
 from k8stui.ops import upgrade as up
 from k8stui.ops.upgrade_text import STEP_STATE_NOTES, facts_lines, version_change
+from k8stui.ui.safe import plain
 from k8stui.ui.screens.confirm import ConfirmScreen
 from k8stui.ui.styles import css_path
 
@@ -76,7 +77,7 @@ def node_state(done: bool, failed: bool, started: bool) -> str:
 def plan_text(plan: up.UpgradePlan) -> Text:
     """The plan as the checklist and per-node steps (Rich text: blockers red)."""
     t = Text()
-    change = version_change(plan)
+    change = plain(version_change(plan))  # versions read from the cluster and the journal
     head, _, rest = change.partition(" (")
     t.append(head, style="bold")
     t.append(f"  ({rest}\n" if rest else "\n")
@@ -114,7 +115,8 @@ def plan_text(plan: up.UpgradePlan) -> Text:
             t.append(f"     ✗ {p.message}\n", style="bold red")
         for s in n.steps:
             note = STEP_STATE_NOTES.get(s.status)
-            t.append(f"     {STEP_MARK.get(s.status, '☐')} {s.title}", style="green" if s.status in FINISHED else "")
+            t.append(f"     {STEP_MARK.get(s.status, '☐')} {plain(s.title)}",
+                     style="green" if s.status in FINISHED else "")
             t.append(f"  ({note})\n" if note else "\n", style="dim")
             for c in s.commands:
                 t.append(f"         {c}\n", style="dim")
@@ -508,6 +510,7 @@ class UpgradeScreen(Screen):
         self._show_counts()
 
     def show_current(self, version: str) -> None:
+        version = plain(version)  # ClusterConfiguration's text
         if version and version != self.current:
             self.current = version
             self.query_one("#upgrade-title", Static).update(self._title())
