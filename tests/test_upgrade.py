@@ -27,7 +27,7 @@ from k8stui.hosts.inventory import load_inventory
 from k8stui.hosts.ssh import SSHRunner
 from k8stui.kube.connection import connect
 from k8stui.ops import upgrade as up
-from k8stui.ops.upgrade_journal import Journal, journal_path
+from k8stui.ops.upgrade_journal import Journal, ca_sha256, journal_path, legacy_journal_path
 from k8stui.sim.scenario import load_scenario
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -100,6 +100,12 @@ def assert_upgraded(sim, target: str) -> dict:
     return s
 
 
+def journal_of(sim, target: str) -> Path:
+    """Where the journal of this simulated cluster's upgrade to `target` is (its URL and CA)."""
+    return journal_path("kubernetes", target, server=sim.cluster.url,
+                        ca_fingerprint=ca_sha256(sim.cluster.pki.ca_cert_pem))
+
+
 def writes(sim) -> list:
     return [r for r in sim.cluster.server.requests if r.method in WRITE_METHODS]
 
@@ -164,7 +170,7 @@ def test_seed_patch_upgrade_cli(make_sim, tmp_path, capsys) -> None:
         assert any(e["action"] == "uncordon" and e["object"] == f"node/{node}" for e in entries)
     assert any(e["action"] == "evict" for e in entries)
     assert [e["result"] for e in entries if e["action"] == "upgrade"] == ["started", "done"]
-    j = Journal.load(journal_path("kubernetes", "v1.34.3"))
+    j = Journal.load(journal_of(sim, "v1.34.3"))
     assert j is not None and j.data["status"] == "done"
     assert all(s2["status"] == "done" for n in j.nodes for s2 in n["steps"])
     # a second apply has nothing to do
@@ -336,7 +342,7 @@ def test_failed_step_stops_and_next_run_resumes(make_sim, tmp_path, capsys) -> N
     assert s["nodes"]["k8s-master"]["status"]["nodeInfo"]["kubeletVersion"] == "v1.34.3"
     assert s["nodes"]["k8s-worker-2"]["status"]["nodeInfo"]["kubeletVersion"] == "v1.34.1"
     assert not any("apt-get" in c for c in s["hosts"]["k8s-worker-2"]["history"])  # never started
-    j = Journal.load(journal_path("kubernetes", "v1.34.3"))
+    j = Journal.load(journal_of(sim, "v1.34.3"))
     assert j is not None and j.data["status"] == "failed"
     step = j.step("k8s-worker-1", "kubeadm")
     assert step["status"] == "failed" and "exit status 100" in step["error"]
@@ -347,6 +353,12 @@ def test_failed_step_stops_and_next_run_resumes(make_sim, tmp_path, capsys) -> N
 
     code, out, err = run_cli(capsys, sim, inv, "upgrade", "plan", "--to", "v1.34", "--force")
     assert "resumes at k8s-worker-1 step kubeadm" in out
+    # from the version the run started from (the journal's), not the control plane's new one
+    assert "cluster version v1.34.1 -> v1.34.3 (patch upgrade; the cluster runs v1.34.3 now; requested v1.34)" \
+        in out
+    worker_1 = out.split("k8s-worker-1 (worker")[1].split("k8s-worker-2 (worker")[0]
+    assert "- Refresh the package index  (done in an earlier run)" in worker_1
+    assert "- Upgrade kubeadm to 1.34.3-1.1  (failed in an earlier run: runs again)" in worker_1
     code, out, err = run_cli(capsys, sim, inv, "upgrade", "apply", "--to", "v1.34", "--yes", "--force",
                              *SEED_OVERRIDE_ARGS)
     assert code == 0, out + err
@@ -354,6 +366,67 @@ def test_failed_step_stops_and_next_run_resumes(make_sim, tmp_path, capsys) -> N
     assert "Upgrade kubeadm to 1.34.3-1.1 (attempt 2)" in out
     assert "Refresh the package index: skipped (done in an earlier run)" in out
     assert_upgraded(sim, "v1.34.3")
+    code, out, err = run_cli(capsys, sim, inv, "upgrade", "plan", "--to", "v1.34", "--force")
+    assert "cluster version v1.34.1 -> v1.34.3 (done: every node runs v1.34.3; requested v1.34)" in out, out
+
+
+# ---- the journal is the cluster's: two clusters named alike keep their own ------------------------------
+
+def test_journal_keyed_by_server_and_ca(make_sim, tmp_path, capsys) -> None:
+    a, inv_a = start(make_sim, tmp_path, version="v1.34.1", fail_once=[("k8s-worker-1", "apt-get install")])
+    sc = load_scenario("seed", {"kubernetesVersion": "v1.34.1"})
+    inv_b = tmp_path / "inventory-b.yaml"
+    b = make_sim(sc, inventory_path=inv_b)
+    names = {sim.cluster.kubeconfig()["clusters"][0]["name"] for sim in (a, b)}
+    assert names == {"kubernetes"}  # the same name: only the server and the CA tell them apart
+    code, out, err = run_cli(capsys, a, inv_a, "upgrade", "apply", "--to", "v1.34.3", "--yes", "--force",
+                             *SEED_OVERRIDE_ARGS)
+    assert code == 1 and "step kubeadm on k8s-worker-1 failed" in err
+    assert journal_of(a, "v1.34.3") != journal_of(b, "v1.34.3")
+    assert f"journal: {journal_of(a, 'v1.34.3')}" in out
+
+    # the other cluster of the same name: nothing to resume, and its run is its own
+    code, out, err = run_cli(capsys, b, inv_b, "upgrade", "plan", "--to", "v1.34.3", "--force", *SEED_OVERRIDE_ARGS)
+    assert code == 0 and "resumes at" not in out, out + err
+    code, out, err = run_cli(capsys, b, inv_b, "upgrade", "apply", "--to", "v1.34.3", "--yes", "--force",
+                             *SEED_OVERRIDE_ARGS)
+    assert code == 0, out + err
+    assert "Upgrading to v1.34.3: k8s-master, k8s-worker-1, k8s-worker-2" in out
+    assert_upgraded(b, "v1.34.3")
+    assert Journal.load(journal_of(b, "v1.34.3")).data["status"] == "done"  # type: ignore[union-attr]
+    assert Journal.load(journal_of(a, "v1.34.3")).data["status"] == "failed"  # type: ignore[union-attr]
+
+    # a journal of the older name (cluster and target only) is read for its own server, moved on apply
+    keyed = journal_of(a, "v1.34.3")
+    legacy = legacy_journal_path("kubernetes", "v1.34.3")
+    data = Journal.load(keyed).data  # type: ignore[union-attr]
+    del data["caSha256"], data["from"]
+    Journal(legacy, data).save()
+    keyed.unlink()
+    code, out, err = run_cli(capsys, b, inv_b, "upgrade", "plan", "--to", "v1.34.3", "--force")  # its own journal
+    assert "resumes at" not in out and "v1.34.1 -> v1.34.3 (done: every node runs v1.34.3)" in out, out
+    code, out, err = run_cli(capsys, a, inv_a, "upgrade", "plan", "--to", "v1.34.3", "--force")
+    assert "resumes at k8s-worker-1 step kubeadm" in out and not keyed.exists()  # a plan moves nothing
+    code, out, err = run_cli(capsys, a, inv_a, "upgrade", "apply", "--to", "v1.34.3", "--yes", "--force",
+                             *SEED_OVERRIDE_ARGS)
+    assert code == 0, out + err
+    assert "Resuming the upgrade to v1.34.3: k8s-worker-1, k8s-worker-2; already done: k8s-master" in out
+    assert_upgraded(a, "v1.34.3")
+    assert not legacy.exists()
+    moved = Journal.load(keyed)
+    assert moved is not None and moved.data["status"] == "done"
+    assert moved.data["caSha256"] == ca_sha256(a.cluster.pki.ca_cert_pem)
+
+
+def test_journal_key_names_server_and_ca() -> None:
+    ca_1, ca_2 = b"-----BEGIN CERTIFICATE-----\nAAEC\n-----END CERTIFICATE-----\n", b"\x00\x01\x03"
+    assert ca_sha256(ca_1) == ca_sha256(b"\x00\x01\x02")  # PEM: the DER inside
+    same_url = [journal_path("kubernetes", "v1.35.2", server="https://10.0.0.10:6443", ca_fingerprint=f)
+                for f in (ca_sha256(ca_1), ca_sha256(ca_2), None)]
+    assert len(set(same_url)) == 3
+    assert journal_path("kubernetes", "v1.35.2", server="https://10.0.0.11:6443", ca_fingerprint=None) \
+        != same_url[2]
+    assert all(p.name.startswith("kubernetes-") and p.name.endswith("-v1.35.2.json") for p in same_url)
 
 
 # ---- a killed process resumes ------------------------------------------------------------------------
@@ -365,7 +438,7 @@ def test_killed_process_resumes(make_sim, tmp_path, capsys) -> None:
                XDG_CONFIG_HOME=os.environ["XDG_CONFIG_HOME"])
     argv = [sys.executable, "-m", "k8stui", "upgrade", "apply", "--to", "v1.35", "--yes", "--force", "--override-safety", "k8s-master",
             "--kubeconfig", str(sim.kubeconfig_path), "--inventory", str(inv)]
-    jpath = journal_path("kubernetes", "v1.35.2")
+    jpath = journal_of(sim, "v1.35.2")
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         def mid_run() -> object:

@@ -27,7 +27,7 @@ from typing import Any
 
 from k8stui.kube.connection import Connection
 from k8stui.ops import upgrade_kube as kube
-from k8stui.ops.upgrade_journal import Journal, find_resumable, journal_dir, journal_path
+from k8stui.ops.upgrade_journal import Journal, find_journal, find_resumable, journal_dir, journal_path
 from k8stui.ops.upgrade_plan import (
     BLOCKER,
     INFO,
@@ -53,6 +53,7 @@ from k8stui.ops.upgrade_run import (
     GatePassed,
     GateWaiting,
     NodeDone,
+    NodeProgress,
     NodeStarted,
     OutputLine,
     Paused,
@@ -71,10 +72,11 @@ from k8stui.ops.upgrade_run import (
 
 __all__ = [
     "BLOCKER", "INFO", "WARNING", "NodePlan", "PlannedStep", "Problem", "UpgradeOptions", "UpgradePlan",
-    "make_plan", "parse_target", "Journal", "find_resumable", "journal_dir", "journal_path",
-    "CommandFinished", "CommandStarted", "DrainProgress", "GatePassed", "GateWaiting", "NodeDone", "NodeStarted",
-    "OutputLine", "Paused", "Resumed", "RunFinished", "RunResult", "RunStarted", "StepFailed", "StepFinished",
-    "StepSkipped", "StepStarted", "UpgradeEvent", "UpgradeRun", "run_upgrade", "offered_targets", "OfferedTarget",
+    "make_plan", "parse_target", "Journal", "find_journal", "find_resumable", "journal_dir", "journal_path",
+    "CommandFinished", "CommandStarted", "DrainProgress", "GatePassed", "GateWaiting", "NodeDone", "NodeProgress",
+    "NodeStarted", "OutputLine", "Paused", "Resumed", "RunFinished", "RunResult", "RunStarted", "StepFailed",
+    "StepFinished", "StepSkipped", "StepStarted", "UpgradeEvent", "UpgradeRun", "run_upgrade", "offered_targets",
+    "OfferedTarget", "cluster_version",
 ]
 
 
@@ -84,6 +86,13 @@ class OfferedTarget:
     package: str  # 1.35.2-1.1
     kind: str  # patch | minor
     newest: bool  # the newest patch of its minor
+
+
+async def cluster_version(conn: Connection) -> str:
+    """The version the cluster runs now: ClusterConfiguration's kubernetesVersion, else /version."""
+    k = kube.Kube(conn)
+    cfg = await k.cluster_configuration()
+    return str(cfg.get("kubernetesVersion") or await k.server_version())
 
 
 async def offered_targets(conn: Connection, runner: Any, timeout: float | None = 120.0) -> tuple[str, list[OfferedTarget]]:

@@ -1,11 +1,19 @@
 """The upgrade journal: every step of every node, written before and after it runs.
 
-One JSON file per cluster and target: `$XDG_STATE_HOME/k8stui/upgrades/<cluster>-<target>.json`
-(`~/.local/state/k8stui/upgrades/kubernetes-v1.35.2.json`). Each write goes to a temporary file in
-the same directory, is flushed to disk, and replaces the journal with `os.replace`, so a crash
-leaves either the old or the new journal, never a torn one.
+One JSON file per cluster and target:
+`$XDG_STATE_HOME/k8stui/upgrades/<cluster>-<key>-<target>.json`
+(`~/.local/state/k8stui/upgrades/kubernetes-3f9a0c1d2e4b5a67-v1.35.2.json`). The cluster name alone
+does not tell clusters apart (kubeadm names nearly every cluster `kubernetes`), so `<key>` is the
+start of sha256(API server URL, sha256 of the cluster CA certificate's DER) (`cluster_key`): a
+second cluster with the same name, or a rebuilt one behind the same URL with a new CA, gets a
+journal of its own. Journals of the older `<cluster>-<target>.json` form carry only the server
+URL: one whose server matches is read (a plan shows it) and moved to the keyed name by the next
+run; one of another server is ignored. Each write goes to a temporary file in the same
+directory, is flushed to disk, and replaces the journal with `os.replace`, so a crash leaves
+either the old or the new journal, never a torn one.
 
-    {"version": 1, "cluster": ..., "server": ..., "target": "v1.35.2", "targetMinor": "v1.35",
+    {"version": 1, "cluster": ..., "server": ..., "caSha256": ..., "target": "v1.35.2",
+     "targetMinor": "v1.35", "from": "v1.34.3" (the cluster version the first run started from),
      "packages": {"kubeadm": "1.35.2-1.1", ...}, "status": "running|failed|stopped|done",
      "created": ..., "updated": ..., "options": {...},
      "nodes": [{"name": ..., "role": ..., "action": "apply|node|worker", "status":
@@ -21,6 +29,9 @@ and `skipped` ones do not. Output is kept per command (the last `MAX_LINES` line
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
 import os
 import re
@@ -45,8 +56,40 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "cluster"
 
 
-def journal_path(cluster: str, target: str, directory: Path | None = None) -> Path:
+_PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----(.+?)-----END CERTIFICATE-----", re.S)
+
+
+def ca_sha256(ca: bytes) -> str:
+    """sha256 (hex) of a CA certificate's DER: `ca` is PEM (a bundle: its certificates' DER in
+    order) or DER."""
+    blocks = _PEM_CERT.findall(ca)
+    der = ca
+    if blocks:
+        try:
+            der = b"".join(base64.b64decode(b"".join(b.split()), validate=True) for b in blocks)
+        except (binascii.Error, ValueError):
+            der = ca  # not decodable: the bytes as they are still tell two CAs apart
+    return hashlib.sha256(der).hexdigest()
+
+
+def cluster_key(server: str, ca_fingerprint: str | None) -> str:
+    """16 hex digits naming one cluster: its API server URL and its CA (the URL alone without one)."""
+    return hashlib.sha256(f"{server}\n{ca_fingerprint or ''}".encode()).hexdigest()[:16]
+
+
+def journal_path(cluster: str, target: str, directory: Path | None = None, *, server: str,
+                 ca_fingerprint: str | None) -> Path:
+    key = cluster_key(server, ca_fingerprint)
+    return Path(directory or journal_dir()) / f"{_safe(cluster)}-{key}-{_safe(target)}.json"
+
+
+def legacy_journal_path(cluster: str, target: str, directory: Path | None = None) -> Path:
+    """Where journals were kept before they were keyed by server and CA."""
     return Path(directory or journal_dir()) / f"{_safe(cluster)}-{_safe(target)}.json"
+
+
+def plan_journal_path(plan: Any, directory: Path | None = None) -> Path:
+    return journal_path(plan.cluster, plan.target, directory, server=plan.server, ca_fingerprint=plan.ca_sha256)
 
 
 def _now() -> str:
@@ -94,19 +137,37 @@ class Journal:
     @classmethod
     def for_plan(cls, plan: Any, directory: Path | None = None) -> "Journal":
         """The plan's journal: a new one, or the existing one for the same cluster and target with the
-        plan's (newly selected) nodes merged in. A journal of another API server is refused."""
-        path = journal_path(plan.cluster, plan.target, directory)
+        plan's (newly selected) nodes merged in. A legacy journal of this server moves to the keyed
+        name; a journal recording another server or CA is refused."""
+        path = plan_journal_path(plan, directory)
         j = cls.load(path)
-        if j is not None and j.data.get("server") not in (None, plan.server):
-            raise UserError(f"upgrade journal {path} belongs to {j.data.get('server')}, not {plan.server}: "
-                            "move it away if this really is the same cluster")
+        if j is not None and not j.belongs_to(plan):
+            raise UserError(f"upgrade journal {path} belongs to {j.data.get('server')} (CA sha256 "
+                            f"{j.data.get('caSha256') or 'unknown'}), not {plan.server}: move it away if this "
+                            "really is the same cluster")
+        legacy = None
+        if j is None:
+            legacy = _legacy_journal(plan, directory)
+            if legacy is not None:
+                j = cls(path, legacy.data)
         if j is None:
             j = cls(path, {"version": VERSION, "cluster": plan.cluster, "server": plan.server,
-                           "context": plan.context, "target": plan.target, "targetMinor": plan.target_minor,
-                           "packages": dict(plan.packages), "kind": plan.kind, "status": "new",
-                           "created": _now(), "updated": _now(), "nodes": []})
+                           "caSha256": plan.ca_sha256, "context": plan.context, "target": plan.target,
+                           "targetMinor": plan.target_minor, "from": plan.start, "packages": dict(plan.packages),
+                           "kind": plan.kind, "status": "new", "created": _now(), "updated": _now(),
+                           "nodes": []})
+        j.data["caSha256"] = plan.ca_sha256
+        j.data.setdefault("from", plan.start)
         j.merge(plan)
+        if legacy is not None:  # the keyed journal first, then the old name goes: never neither
+            j.save()
+            legacy.path.unlink(missing_ok=True)
         return j
+
+    def belongs_to(self, plan: Any) -> bool:
+        """Recorded for this plan's API server and CA (a journal without a CA recorded: the server)."""
+        ca = self.data.get("caSha256")
+        return self.data.get("server") in (None, plan.server) and (ca is None or ca == plan.ca_sha256)
 
     def merge(self, plan: Any) -> None:
         known = {n["name"] for n in self.data["nodes"]}
@@ -221,11 +282,28 @@ class Journal:
         self.save()
 
 
-def find_resumable(plan: Any, directory: Path | None = None) -> dict[str, Any] | None:
-    """The unfinished journal of this cluster and target, summarised (None if there is none)."""
+def _legacy_journal(plan: Any, directory: Path | None) -> "Journal | None":
+    """An old-format journal of this cluster name and target, if it records this API server."""
+    try:
+        j = Journal.load(legacy_journal_path(plan.cluster, plan.target, directory))
+    except UserError:
+        return None  # unreadable: it is not this cluster's to resume
+    if j is None or j.data.get("server") != plan.server or j.data.get("caSha256") not in (None, plan.ca_sha256):
+        return None
+    return j
+
+
+def find_journal(plan: Any, directory: Path | None = None) -> "Journal | None":
+    """This cluster's journal for the plan's target, in whatever state (read-only: moves nothing)."""
     if not plan.target:
         return None
-    j = Journal.load(journal_path(plan.cluster, plan.target, directory))
-    if j is None or j.data.get("server") not in (None, plan.server):
-        return None
-    return j.resume_info()
+    j = Journal.load(plan_journal_path(plan, directory))
+    if j is not None:
+        return j if j.belongs_to(plan) else None
+    return _legacy_journal(plan, directory)
+
+
+def find_resumable(plan: Any, directory: Path | None = None) -> dict[str, Any] | None:
+    """The unfinished journal of this cluster and target, summarised (None if there is none)."""
+    j = find_journal(plan, directory)
+    return j.resume_info() if j is not None else None

@@ -44,9 +44,12 @@ its steps with the exact commands, and its blockers.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from k8stui.errors import ReadOnlyError, UserError
@@ -336,6 +339,7 @@ class PlannedStep:
     id: str
     title: str
     commands: list[str]  # as displayed
+    status: str = "pending"  # what the journal says of it: pending | running | failed | done | skipped
 
 
 @dataclass
@@ -396,8 +400,11 @@ class UpgradePlan:
     requested: str  # what the user asked for: v1.35 or v1.35.2
     target: str  # exact: v1.35.2 ("" when it could not be resolved)
     target_minor: str  # v1.35
-    current: str  # ClusterConfiguration.kubernetesVersion
-    kind: str = "patch"  # patch | minor | none (nothing to do)
+    current: str  # ClusterConfiguration.kubernetesVersion, now
+    kind: str = "patch"  # patch | minor | none (nothing to do) | refused
+    # the cluster version the upgrade started from: the journal's (a resumed or finished run), else current
+    start: str = ""
+    ca_sha256: str | None = None  # of the kubeconfig's CA for this cluster (None: it names none)
     apiservers: dict[str, str] = field(default_factory=dict)  # node -> kube-apiserver tag
     packages: dict[str, str] = field(default_factory=dict)  # kubeadm/kubelet/kubectl -> 1.35.2-1.1
     offered: list[str] = field(default_factory=list)  # kubeadm versions the target repository offers
@@ -461,7 +468,7 @@ class UpgradePlan:
         """A JSON-able digest (for `k8stui upgrade plan -o json` and the journal)."""
         return {
             "cluster": self.cluster, "server": self.server, "requested": self.requested, "target": self.target,
-            "targetMinor": self.target_minor, "current": self.current, "kind": self.kind,
+            "targetMinor": self.target_minor, "current": self.current, "from": self.start, "kind": self.kind,
             "packages": self.packages, "offered": self.offered, "offeredSource": self.offered_source,
             "problems": [asdict(p) for p in self.problems],
             "nodes": [{"name": n.name, "role": n.role, "action": n.action, "kubelet": n.kubelet,
@@ -479,6 +486,30 @@ def cluster_name(conn: Connection) -> str:
         return conn.cluster
     host = conn.server.split("://", 1)[-1].split("/", 1)[0]
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def cluster_ca_sha256(conn: Connection) -> str | None:
+    """sha256 of the CA certificate (DER) the kubeconfig trusts for this context's cluster:
+    certificate-authority-data, else the certificate-authority file (relative to the kubeconfig)."""
+    from k8stui.ops.upgrade_journal import ca_sha256  # the journal module imports this one
+
+    for c in conn.kubeconfig.raw.get("clusters") or []:
+        if not isinstance(c, dict) or c.get("name") != conn.cluster:
+            continue
+        cluster = c.get("cluster") or {}
+        data = cluster.get("certificate-authority-data")
+        if data:
+            try:
+                return ca_sha256(base64.b64decode(data))
+            except (binascii.Error, ValueError, TypeError):
+                return None
+        path = cluster.get("certificate-authority")
+        if path:
+            try:
+                return ca_sha256((conn.kubeconfig.path.parent / Path(path).expanduser()).read_bytes())
+            except OSError:
+                return None
+    return None
 
 
 async def node_facts(k: kube.Kube) -> list[NodeFacts]:
@@ -620,7 +651,8 @@ async def make_plan(conn: Connection, runner: Any, target: str, options: Upgrade
         if unknown:
             raise UserError(f"--nodes: no such node: {', '.join(unknown)}")
     plan = UpgradePlan(cluster=cluster_name(conn), server=conn.server, context=conn.context, requested=target,
-                       target="", target_minor=f"v{major}.{minor}", current=current, options=opts)
+                       target="", target_minor=f"v{major}.{minor}", current=current, start=current,
+                       ca_sha256=cluster_ca_sha256(conn), options=opts)
     plan.facts = facts
     plan.apiservers = {n.name: n.components.get("kube-apiserver", "") for n in node_list
                        if n.control_plane and n.components.get("kube-apiserver")}
@@ -651,7 +683,11 @@ async def make_plan(conn: Connection, runner: Any, target: str, options: Upgrade
     _plan_nodes(plan, facts, hosts, cfg)
     if opts.nodes:
         _check_selection(plan, facts)
-    plan.resume = upgrade_journal.find_resumable(plan, journal_dir)
+    journal = upgrade_journal.find_journal(plan, journal_dir)
+    if journal is not None:
+        plan.resume = journal.resume_info()
+        _steps_from_journal(plan, journal)
+        plan.start = journal.data.get("from") or _lowest(plan, facts)
     in_progress = set((plan.resume or {}).get("in_progress", []))
     todo = [n for n in plan.nodes if not n.up_to_date]
     drains = await asyncio.gather(*(_drain_plan(conn, n.name, opts.drain()) for n in todo))
@@ -667,10 +703,40 @@ async def make_plan(conn: Connection, runner: Any, target: str, options: Upgrade
             for p in n.problems:  # (drain problems stay: pods still to evict still need their budgets)
                 if p.code == "node.not-ready":
                     p.severity, p.message = INFO, p.message + " (the interrupted run left it so; resuming)"
-    if not plan.todo and plan.kind != "none":
-        plan.kind = "none"
+    plan.kind = _kind(plan, facts)
     plan.complete = True
     return plan
+
+
+def _steps_from_journal(plan: UpgradePlan, journal: Any) -> None:
+    """The nodes a journal already holds run the journal's steps (a resumed run does not re-plan
+    them), so the plan shows those, each with its state; the commands are this plan's where it has
+    the step (the options may have changed: the run uses the current ones)."""
+    for n in plan.nodes:
+        try:
+            recorded = journal.node(n.name)["steps"]
+        except KeyError:
+            continue
+        planned = {s.id: s for s in n.steps}
+        n.steps = [PlannedStep(s["id"], s["title"],
+                               planned[s["id"]].commands if s["id"] in planned else list(s.get("display") or []),
+                               s.get("status", "pending"))
+                   for s in recorded]
+
+
+def _lowest(plan: UpgradePlan, facts: dict[str, NodeFacts]) -> str:
+    """The oldest version in the cluster: its version, the API servers, the kubelets."""
+    found = [vt(plan.current), *(vt(v) for v in plan.apiservers.values()), *(vt(f.kubelet) for f in facts.values())]
+    return vstr(min(v for v in found if v != (0, 0, 0)))
+
+
+def _kind(plan: UpgradePlan, facts: dict[str, NodeFacts]) -> str:
+    """none when no node needs the target; else minor when the upgrade started from (or some API
+    server or kubelet still runs) an older minor, patch otherwise."""
+    if not plan.todo:
+        return "none"
+    lowest = min(vt(plan.start), vt(_lowest(plan, facts)))
+    return "minor" if vt(plan.target)[:2] > lowest[:2] else "patch"
 
 
 def _check_target_skew(plan: UpgradePlan, facts: dict[str, NodeFacts], t: tuple[int, int, int | None]) -> bool:
@@ -706,9 +772,6 @@ def _check_target_skew(plan: UpgradePlan, facts: dict[str, NodeFacts], t: tuple[
         plan.problems.append(Problem(BLOCKER, "target.downgrade", f"{plan.requested} would downgrade the kubelet "
                                      f"of {', '.join(newer)}"))
         return False
-    # (a resumed minor upgrade still is one while some API server or kubelet is on the old minor)
-    lowest = min([oldest, cur, *(vt(n.kubelet) for n in facts.values() if n.kubelet)])
-    plan.kind = "minor" if minor > lowest[1] else "patch"
     return True
 
 

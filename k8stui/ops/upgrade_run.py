@@ -77,6 +77,16 @@ class UpgradeEvent:
     at: float = field(default_factory=time.time)
 
 
+@dataclass(frozen=True)
+class NodeProgress:
+    """Where one node stands in the journal when a run starts."""
+    name: str
+    role: str
+    status: str  # pending | running | failed | done (the journal's: running = an earlier run stopped in it)
+    steps: tuple[str, ...]  # step ids, in order
+    finished: tuple[str, ...]  # done or skipped, in earlier runs
+
+
 @dataclass(frozen=True, kw_only=True)
 class RunStarted(UpgradeEvent):
     target: str
@@ -84,6 +94,7 @@ class RunStarted(UpgradeEvent):
     resumed: bool
     nodes: tuple[str, ...]  # in order, this run's
     done: tuple[str, ...] = ()  # finished earlier (or already at the target)
+    progress: tuple[NodeProgress, ...] = ()  # every selected node, in order (todo and done)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -298,7 +309,8 @@ class UpgradeRun:
                      target=plan.target, nodes=[n["name"] for n in todo], journal=str(j.path), resumed=resumed)
         await self._emit(RunStarted(target=plan.target, journal=str(j.path), resumed=resumed,
                                     nodes=tuple(n["name"] for n in todo),
-                                    done=tuple(n["name"] for n in order if n["status"] == "done")))
+                                    done=tuple(n["name"] for n in order if n["status"] == "done"),
+                                    progress=tuple(_progress(n) for n in order)))
         total = len(todo)
         index = 0
         # one Lease for the whole run: no other k8stui session drains or upgrades meanwhile
@@ -752,6 +764,11 @@ class _StepCtx:
             raise StepError(f"`{text}` failed on {self.node} (exit status {res.exit_status})"
                             + (f": {last[-1].strip()}" if last else ""))
         return res
+
+
+def _progress(n: dict) -> NodeProgress:
+    return NodeProgress(n["name"], n["role"], n["status"], tuple(s["id"] for s in n["steps"]),
+                        tuple(s["id"] for s in n["steps"] if s["status"] in DONE_STATES))
 
 
 def _tail(s: dict, n: int = 20) -> tuple[str, ...]:

@@ -18,6 +18,26 @@ ACTIONS = {"apply": "control plane, first: kubeadm upgrade apply", "node": "cont
            "worker": "worker: kubeadm upgrade node"}
 
 
+STEP_STATE_NOTES = {"done": "done in an earlier run", "skipped": "skipped in an earlier run",
+                    "failed": "failed in an earlier run: runs again", "running": "interrupted: runs again"}
+
+
+def version_change(plan: UpgradePlan, arrow: str = "→") -> str:
+    """`v1.34.3 → v1.35.2 (minor upgrade)`: from the version the upgrade started from (the journal
+    keeps it, as the cluster's own version moves during the run) to the target."""
+    target = plan.target or plan.requested
+    start = plan.start or plan.current
+    requested = f"; requested {plan.requested}" if plan.requested != target else ""
+    if plan.kind == "none":
+        if start != target:
+            return f"{start} {arrow} {target} (done: every node runs {target}{requested})"
+        return f"{target} (nothing to upgrade: every node runs it{requested})"
+    if plan.kind not in ("patch", "minor"):
+        return f"{plan.current} {arrow} {target} ({plan.kind}{requested})"
+    now = f"; the cluster runs {plan.current} now" if plan.current != start else ""
+    return f"{start} {arrow} {target} ({plan.kind} upgrade{now}{requested})"
+
+
 def facts_lines(plan: UpgradePlan) -> list[str]:
     """What the plan found, one row per node (API and SSH facts), as aligned columns."""
     rows = [["NODE", "ROLE", "READY", "KUBELET", "KUBEADM", "REPO", "HELD", "SWAP", "CONTROL PLANE (mirror pods)"]]
@@ -42,10 +62,7 @@ def format_plan(plan: UpgradePlan, commands: bool = True) -> str:
     out: list[str] = []
     w = out.append
     w(f"Upgrade plan: cluster {plan.cluster} ({plan.server}), context {plan.context}")
-    target = plan.target or plan.requested
-    kind = {"patch": "patch upgrade", "minor": "minor upgrade", "none": "nothing to upgrade"}.get(plan.kind, plan.kind)
-    w(f"  cluster version {plan.current} -> {target} ({kind}"
-      + (f"; requested {plan.requested}" if plan.requested != target else "") + ")")
+    w(f"  cluster version {version_change(plan, '->')}")
     if plan.packages:
         w("  packages: " + " ".join(f"{k}={v}" for k, v in plan.packages.items()))
     if plan.offered:
@@ -93,7 +110,8 @@ def format_plan(plan: UpgradePlan, commands: bool = True) -> str:
             w(f"       blocker: {p.message}")
         if commands:
             for s in n.steps:
-                w(f"       - {s.title}")
+                note = STEP_STATE_NOTES.get(s.status)
+                w(f"       - {s.title}" + (f"  ({note})" if note else ""))
                 for c in s.commands:
                     w(f"           {c}")
     return "\n".join(out) + "\n"

@@ -14,8 +14,11 @@ Everything it does goes through `k8stui.ops.upgrade`; the screen only renders:
    `o` overrides the safety gates' refusals (quorum, the only API server, other maintenance) node
    by node: the operator types the node's name, which goes into `options.override_safety`, and
    the plan is made again (the refusals then show as warnings marked "overridden").
-3. Run: a row per node (status, current step, a progress bar of its steps), an overall progress bar,
-   and the commands with their streamed output. `p` pauses after the current step / resumes, `x`
+3. Run: a row per node (its state: pending, running, paused, stopped, failed or done; the current
+   step; a progress bar of its steps, the journal's, so a resumed run starts where it stands), the
+   counters (nodes done, steps done, of all selected) with an overall progress bar, and the
+   commands with their streamed output. The header's cluster version is read again after each
+   control-plane step and at the end. `p` pauses after the current step / resumes, `x`
    aborts (confirmed) after the current step. A failed step opens a dialog: retry, skip (confirmed)
    or abort; nothing else starts meanwhile. The journal keeps the place for a later run.
 """
@@ -37,7 +40,8 @@ from textual.widgets.option_list import Option
 from k8stui.errors import UserError
 from k8stui.kube.connection import Connection
 from k8stui.ops import upgrade as up
-from k8stui.ops.upgrade_text import facts_lines
+from k8stui.ops.upgrade_text import STEP_STATE_NOTES, facts_lines, version_change
+from k8stui.ui.safe import plain
 from k8stui.ui.screens.command import CommandScreen
 from k8stui.ui.screens.confirm import ConfirmScreen
 from k8stui.ui.styles import css_path
@@ -47,21 +51,38 @@ CSS = [css_path("dialogs.tcss"), css_path("upgrade.tcss")]
 NODE_COLUMNS = ("NODE", "ROLE", "STATUS", "STEP", "PROGRESS")
 STATUS_STYLE = {"ok": "green", "warning": "yellow", "blocker": "bold red", "not checked": "dim"}
 STATUS_MARK = {"ok": "✓", "warning": "!", "blocker": "✗", "not checked": "·"}
+# a planned step as the journal knows it: finished ones are checked
+STEP_MARK = {"done": "☑", "skipped": "☑", "failed": "☒", "running": "☐", "pending": "☐"}
+NODE_STATE_STYLE = {"pending": "dim", "running": "bold cyan", "paused": "yellow", "stopped": "yellow",
+                    "failed": "bold red", "done": "green"}
+FINISHED = ("done", "skipped")
 
 
 def bar(done: int, total: int, width: int = 12) -> str:
-    """A text progress bar: ███████░░░░░ 7/12."""
-    filled = round(width * done / total) if total else width
+    """A text progress bar: ███████░░░░░ 7/12 (a node with no step to run: —)."""
+    if not total:
+        return "—"
+    filled = round(width * done / total)
     return "█" * filled + "░" * (width - filled) + f" {done:>{len(str(total))}}/{total}"
+
+
+def node_state(done: bool, failed: bool, started: bool) -> str:
+    """A node's state on the board before this run touches it: done, failed (an earlier run's step
+    failed there), stopped (an earlier run left it part way) or pending."""
+    if done:
+        return "done"
+    if failed:
+        return "failed"
+    return "stopped" if started else "pending"
 
 
 def plan_text(plan: up.UpgradePlan) -> Text:
     """The plan as the checklist and per-node steps (Rich text: blockers red)."""
     t = Text()
-    target = plan.target or plan.requested
-    t.append(f"{plan.current} → {target}", style="bold")
-    t.append(f"  ({plan.kind} upgrade" if plan.kind in ("patch", "minor") else f"  ({plan.kind}")
-    t.append(f"; requested {plan.requested})\n" if plan.requested != target else ")\n")
+    change = plain(version_change(plan))  # versions read from the cluster and the journal
+    head, _, rest = change.partition(" (")
+    t.append(head, style="bold")
+    t.append(f"  ({rest}\n" if rest else "\n")
     if plan.packages:
         t.append("packages: " + " ".join(f"{k}={v}" for k, v in plan.packages.items()) + "\n", style="dim")
     if plan.resume:
@@ -95,7 +116,10 @@ def plan_text(plan: up.UpgradePlan) -> Text:
         for p in n.blockers:
             t.append(f"     ✗ {p.message}\n", style="bold red")
         for s in n.steps:
-            t.append(f"     ☐ {s.title}\n")
+            note = STEP_STATE_NOTES.get(s.status)
+            t.append(f"     {STEP_MARK.get(s.status, '☐')} {plain(s.title)}",
+                     style="green" if s.status in FINISHED else "")
+            t.append(f"  ({note})\n" if note else "\n", style="dim")
             for c in s.commands:
                 t.append(f"         {c}\n", style="dim")
     return t
@@ -165,7 +189,11 @@ class UpgradeScreen(CommandScreen):
         self.result: up.RunResult | None = None
         self.events: list[up.UpgradeEvent] = []  # everything the run reported (tests, debugging)
         self._runner = None
-        self._node_steps: dict[str, tuple[int, int]] = {}
+        # the board: per node its step ids (the journal's), the finished ones, its state
+        self._steps: dict[str, tuple[str, ...]] = {}
+        self._finished: dict[str, set[str]] = {}
+        self._state: dict[str, str] = {}
+        self._roles: dict[str, str] = {}
         self._lines: list[Text] = []
 
     # ---- layout -----------------------------------------------------------------------------
@@ -183,6 +211,7 @@ class UpgradeScreen(CommandScreen):
                 for col in NODE_COLUMNS:
                     table.add_column(col, key=col)
                 yield table
+                yield Static("", id="upgrade-counts")
                 yield ProgressBar(id="upgrade-progress", show_eta=False)
                 yield RichLog(id="upgrade-log", wrap=False, highlight=False, markup=False, max_lines=5000)
         yield Static("", id="upgrade-status")
@@ -296,6 +325,7 @@ class UpgradeScreen(CommandScreen):
             self.set_status(f"[$error]{escape(str(e))}[/]")
             return
         self.plan = plan
+        self.show_current(plan.current)
         self.query_one("#upgrade-plan-text", Static).update(plan_text(plan))
         self.show("plan")
         self.phase = "plan"
@@ -402,14 +432,16 @@ class UpgradeScreen(CommandScreen):
         self.show("run")
         table = self.query_one("#upgrade-nodes", DataTable)
         table.clear()
-        self._node_steps = {}
-        for n in plan.nodes:
-            total = len(n.steps)
-            self._node_steps[n.name] = (0, total)
-            status = "done" if n.up_to_date else "pending"
-            table.add_row(n.name, n.role, status, "", bar(total if n.up_to_date else 0, total), key=n.name)
-        self.query_one("#upgrade-progress", ProgressBar).update(total=sum(len(n.steps) for n in plan.nodes),
-                                                                 progress=0)
+        self._steps, self._finished, self._state, self._roles = {}, {}, {}, {}
+        for n in plan.nodes:  # the plan's steps are the journal's where it has the node
+            self._steps[n.name] = tuple(s.id for s in n.steps)
+            self._finished[n.name] = {s.id for s in n.steps if s.status in FINISHED}
+            self._state[n.name] = node_state(n.up_to_date and len(self._finished[n.name]) == len(n.steps),
+                                             any(s.status == "failed" for s in n.steps),
+                                             any(s.status != "pending" for s in n.steps))
+            self._roles[n.name] = n.role
+            table.add_row(n.name, n.role, self._state_cell(n.name), "", self._progress_cell(n.name), key=n.name)
+        self._show_counts()
         self.set_status(f"upgrading to {plan.target}…")
         self.run = up.UpgradeRun(self.conn, self.runner(), plan, on_event=self._on_event,
                                  on_failure=self._on_failure, journal_dir=self.journal_dir)
@@ -420,6 +452,7 @@ class UpgradeScreen(CommandScreen):
             self.refresh_bindings()
             self.set_status(f"[$error]{escape(str(e))}[/]")
             return
+        self.refresh_current()  # the control plane may have moved, whatever the outcome
         self.phase = "finished"
         self.refresh_bindings()
         r = self.result
@@ -451,11 +484,64 @@ class UpgradeScreen(CommandScreen):
             except Exception:  # a node this table does not show
                 pass
 
-    def _step_done(self, node: str) -> None:
-        done, total = self._node_steps.get(node, (0, 0))
-        self._node_steps[node] = (done + 1, total)
-        self._set_node(node, PROGRESS=bar(done + 1, total))
-        self.query_one("#upgrade-progress", ProgressBar).advance(1)
+    # ---- the board: states and counters ---------------------------------------------------------
+
+    def _state_cell(self, node: str) -> Text:
+        state = self._state.get(node, "pending")
+        return Text(state, style=NODE_STATE_STYLE.get(state, ""))
+
+    def _progress_cell(self, node: str) -> str:
+        return bar(len(self._finished.get(node, ())), len(self._steps.get(node, ())))
+
+    def _set_state(self, node: str, state: str, *, only_from: tuple[str, ...] = ()) -> None:
+        if node not in self._state or (only_from and self._state[node] not in only_from):
+            return
+        self._state[node] = state
+        self._set_node(node, STATUS=self._state_cell(node))
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        """Nodes done of the nodes selected, steps finished of all their steps (the journal's)."""
+        nodes_done = sum(1 for s in self._state.values() if s == "done")
+        steps_total = sum(len(s) for s in self._steps.values())
+        steps_done = sum(len(f) for f in self._finished.values())
+        self.query_one("#upgrade-counts", Static).update(
+            f"nodes {nodes_done}/{len(self._state)} done · steps {steps_done}/{steps_total}")
+        self.query_one("#upgrade-progress", ProgressBar).update(total=steps_total or 1,
+                                                                 progress=steps_done if steps_total else 1)
+
+    def _board_from_journal(self, progress: tuple[up.NodeProgress, ...]) -> None:
+        """The run's journal is the truth about steps and earlier runs: the board takes it over."""
+        for p in progress:
+            if p.name not in self._state:
+                continue
+            self._steps[p.name] = p.steps
+            self._finished[p.name] = set(p.finished)
+            self._state[p.name] = node_state(p.status == "done", p.status == "failed",
+                                             p.status == "running" or bool(p.finished))
+            self._set_node(p.name, STATUS=self._state_cell(p.name), PROGRESS=self._progress_cell(p.name))
+        self._show_counts()
+
+    def _step_done(self, node: str, step: str) -> None:
+        if node not in self._finished:
+            return
+        self._finished[node].add(step)  # a set: a step reported twice still counts once
+        self._set_node(node, PROGRESS=self._progress_cell(node))
+        self._show_counts()
+
+    def show_current(self, version: str) -> None:
+        version = plain(version)  # ClusterConfiguration's text
+        if version and version != self.current:
+            self.current = version
+            self.query_one("#upgrade-title", Static).update(self._title())
+
+    @work(group="upgrade-version", exclusive=True)
+    async def refresh_current(self) -> None:
+        """The header's cluster version, read again (it moves with each control-plane step)."""
+        try:
+            self.show_current(await up.cluster_version(self.conn))
+        except UserError:
+            pass  # the header keeps the last version read; the run reports its own errors
 
     def _log(self, node: str, text: str, style: str = "") -> None:
         pre = f"{node}: " if node else ""
@@ -474,14 +560,13 @@ class UpgradeScreen(CommandScreen):
         if isinstance(e, up.RunStarted):
             self._log("", ("resuming" if e.resumed else "starting") + f" the upgrade to {e.target} "
                       f"(journal {e.journal})", "bold")
-            for name in e.done:
-                self._set_node(name, STATUS="done")
+            self._board_from_journal(e.progress)
         elif isinstance(e, up.NodeStarted):
-            self._set_node(n, STATUS="running")
+            self._set_state(n, "running")
             self._log(n, f"==> {e.role} ({e.action}) {e.index}/{e.total}", "bold")
         elif isinstance(e, up.StepStarted):
-            self._set_node(n, STEP=e.title + (f" (attempt {e.attempt})" if e.attempt > 1 else ""),
-                           STATUS="running")
+            self._set_node(n, STEP=e.title + (f" (attempt {e.attempt})" if e.attempt > 1 else ""))
+            self._set_state(n, "running")
             self._log(n, f"--> {e.title}", "bold cyan")
         elif isinstance(e, up.CommandStarted):
             self._log(n, f"$ {e.command}", "yellow")
@@ -497,22 +582,30 @@ class UpgradeScreen(CommandScreen):
         elif isinstance(e, up.GatePassed):
             self._log(n, f"    ✓ {e.gate}", "green")
         elif isinstance(e, up.StepFinished):
-            self._step_done(n)
+            self._step_done(n, e.step)
             self._log(n, f"    ok ({e.elapsed:.1f}s)" + (f": {e.note}" if e.note else ""), "green")
+            if self._roles.get(n) == "control-plane":
+                self.refresh_current()
         elif isinstance(e, up.StepSkipped):
-            self._step_done(n)
+            self._step_done(n, e.step)
             self._log(n, f"--> {e.title}: skipped ({e.reason})", "dim")
         elif isinstance(e, up.StepFailed):
-            self._set_node(n, STATUS="FAILED")
+            self._set_state(n, "failed")
             self._log(n, f"    FAILED: {e.error}", "bold red")
         elif isinstance(e, up.NodeDone):
-            self._set_node(n, STATUS="done", STEP="")
+            self._set_node(n, STEP="")
+            self._set_state(n, "done")
             self._log(n, f"==> upgraded ({e.elapsed:.1f}s)", "bold green")
         elif isinstance(e, up.Paused):
+            self._set_state(n, "paused", only_from=("running",))  # a node not started yet stays pending
             self.set_status("paused: p resumes")
         elif isinstance(e, up.Resumed):
+            self._set_state(n, "running", only_from=("paused",))
             self.set_status("running…")
         elif isinstance(e, up.RunFinished):
+            for node, state in list(self._state.items()):  # held between steps when the run ended
+                if state in ("running", "paused"):
+                    self._set_state(node, "stopped")
             self._log("", f"run {e.status}" + (f": {e.error}" if e.error else ""),
                       "bold green" if e.ok else "bold red")
 
