@@ -253,7 +253,8 @@ def _drain_args(sub) -> None:
                    help="do not wait for pods whose DeletionTimestamp is older than N seconds (N > 0)")
     d.add_argument("--dry-run", choices=["none", "client", "server"], default="none")
     d.add_argument("--override-safety", metavar="NODE",
-                   help="drain even though the safety gates refuse (quorum, the only API server): type the "
+                   help="drain even though the safety gates refuse (etcd or control-plane quorum, a workload "
+                        "left with no available replica, a budget --disable-eviction would break): type the "
                         "node's name again")
     d.add_argument("--chunk-size", type=int, default=500, metavar="N",
                    help="list the node's pods in pages of N (0: all at once; default 500)")
@@ -302,7 +303,8 @@ def cmd_drain(args: argparse.Namespace) -> int:
                   "will not know about this drain", file=sys.stderr)
         try:
             try:
-                report = await check_node_gates(conn, args.node, "drain", holder=lease.holder)
+                report = await check_node_gates(conn, args.node, "drain", holder=lease.holder,
+                                                bypass_budgets=opts.disable_eviction)
             except UserError as e:
                 if f'nodes "{args.node}" not found' not in str(e):
                     raise
@@ -582,8 +584,9 @@ def _upgrade_args(sub) -> None:
                        help="give up on a drain after this long (default 15m; 0: never)")
         u.add_argument("--evict-retry-delay", type=float, default=5.0, help=argparse.SUPPRESS)
         u.add_argument("--override-safety", action="append", default=[], metavar="NODE",
-                       help="upgrade NODE even though the safety gates refuse it (quorum, the only API "
-                            "server); repeat per node")
+                       help="upgrade NODE even though the safety gates refuse it (quorum, a workload left "
+                            "with no available replica); naming the only API server acknowledges the API "
+                            "outage for the whole plan; repeat per node")
         u.add_argument("--inventory", type=Path,
                        help="SSH inventory (default: $XDG_CONFIG_HOME/k8stui/inventory.yaml)")
         if name == "apply":

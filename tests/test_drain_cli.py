@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_kubectl, wait_until
+from conftest import run_kubectl, wait_settled, wait_until
 from test_drain import ORPHAN_DS, add_pod, unschedulable
 
 SUFFIX = re.compile(r"-[bcdfghjklmnpqrstvwxz2456789]{5}\b")
@@ -140,12 +140,64 @@ def test_dry_runs_like_kubectl(make_sim, mode: str) -> None:
 
 
 def test_mirror_pods_and_pod_selector_like_kubectl(make_sim) -> None:
-    # the only control plane: k8stui's safety gate refuses unless the operator names the node
-    refused = run_k8stui(make_sim("seed"), "k8s-master", "--ignore-daemonsets")
-    assert refused.returncode == 1 and "takes down the only API server" in refused.stderr
-    assert refused.stdout == ""  # refused before anything changed: not even cordoned
-    compare(make_sim, "seed", "k8s-master", "--ignore-daemonsets", ours_extra=("--override-safety", "k8s-master"))
+    # the only control plane: its static pods stay, so the API does too: a warning, no override needed
+    ours = compare(make_sim, "seed", "k8s-master", "--ignore-daemonsets")
+    assert ours.returncode == 0
+    assert "Warning: k8stui: k8s-master runs the only API server: draining it leaves its static pods" in ours.stderr
     compare(make_sim, "seed", "k8s-worker-1", "--pod-selector=app=web", "--grace-period=0")
+
+
+def evictions(sim) -> list[str]:
+    """The pods the simulated API server was asked to evict or delete, in order."""
+    return [r.path for r in sim.cluster.server.requests
+            if (r.method == "POST" and r.path.endswith("/eviction")) or (r.method == "DELETE" and "/pods/" in r.path)]
+
+
+def pods_by_node(sim) -> dict[str, str | None]:
+    return {f'{p["metadata"]["namespace"]}/{p["metadata"]["name"]}': p["spec"].get("nodeName")
+            for p in sim.call(lambda: sim.cluster.store.objects("pods"))}
+
+
+WEB_LEFT_WITH_NOTHING = ("default/web: its 2 pods can run only on k8s-worker-1, k8s-worker-2, which this drain "
+                         "takes away: 0 of 2 would be available")
+
+
+def test_draining_both_workers_one_after_the_other_is_refused(make_sim) -> None:
+    """seed's web may run only on workers: the first drain moves its pod to the other worker, the
+    second would leave it nothing, so it is refused before anything changes, and overridable."""
+    sim = make_sim("seed")
+    first = run_k8stui(sim, "k8s-worker-1", "--ignore-daemonsets", "--force", "--grace-period=0")
+    assert first.returncode == 0, first.stderr
+    assert "Warning: k8stui:" not in first.stderr
+    wait_until(lambda: [n for k, n in pods_by_node(sim).items() if k.startswith("default/web-")]
+               == ["k8s-worker-2", "k8s-worker-2"], 30, 0.05, "both web pods on k8s-worker-2")
+    wait_settled(sim)  # web available again, on k8s-worker-2 only
+    before, placed = len(evictions(sim)), pods_by_node(sim)
+
+    second = run_k8stui(sim, "k8s-worker-2", "--ignore-daemonsets", "--force", "--grace-period=0")
+    assert second.returncode == 1 and second.stdout == ""
+    errors = [ln for ln in second.stderr.splitlines() if not ln.startswith("Warning: k8stui:")]
+    assert errors == ["error: refusing to drain k8s-worker-2:", WEB_LEFT_WITH_NOTHING,
+                      'to drain anyway, confirm by typing the node name "k8s-worker-2" '
+                      "(CLI: --override-safety=k8s-worker-2)"]
+    assert len(evictions(sim)) == before and pods_by_node(sim) == placed  # nothing evicted, nothing moved
+    assert not unschedulable(sim, "k8s-worker-2")  # not even cordoned
+
+    forced = run_k8stui(sim, "k8s-worker-2", "--ignore-daemonsets", "--force", "--grace-period=0",
+                        "--override-safety=k8s-worker-2")
+    assert forced.returncode == 0, forced.stderr
+    assert forced.stdout.splitlines()[-1] == "node/k8s-worker-2 drained"
+    assert len(evictions(sim)) > before
+
+
+def test_disable_eviction_refused_when_it_breaks_a_budget(make_sim) -> None:
+    sim = make_sim("ha")
+    r = run_k8stui(sim, "worker-5", "--ignore-daemonsets", "--delete-emptydir-data", "--disable-eviction",
+                   "--grace-period=0")
+    assert r.returncode == 1 and r.stdout == ""
+    assert ("PodDisruptionBudget shop/payments: deleting 1 healthy pod on worker-5 without asking it would leave 1 "
+            "healthy; it requires 2 (maxUnavailable 0)") in r.stderr.splitlines()
+    assert evictions(sim) == [] and not unschedulable(sim, "worker-5")
 
 
 def test_errors_before_draining_like_kubectl(make_sim) -> None:
@@ -180,8 +232,9 @@ def test_read_only_cli_sends_nothing(make_sim, tmp_path: Path) -> None:
 
 
 def test_disable_eviction_like_kubectl(make_sim) -> None:
+    # deleting payments' pod breaks its budget: k8stui's gate refuses unless the node is named
     r = compare(make_sim, "ha", "worker-5", "--ignore-daemonsets", "--delete-emptydir-data", "--disable-eviction",
-                "--grace-period=0")
+                "--grace-period=0", ours_extra=("--override-safety=worker-5",))
     assert sorted(x.split("-")[0] for x in r.stdout.splitlines()[1:-1]) == ["pod/cache", "pod/frontend",
                                                                              "pod/payments"]
 

@@ -19,13 +19,17 @@ from k8stui import audit
 from k8stui.errors import ReadOnlyError, UserError
 from k8stui.kube.connection import connect
 from k8stui.ops import maintenance as m
-from k8stui.ops.cluster_info import build_control_plane
+from k8stui.ops.cluster_info import build_control_plane, pod_ready
 from k8stui.sim.cluster import SimThread
 from k8stui.sim.store import now_rfc3339
 
 REPO = Path(__file__).resolve().parents[1]
-ONLY_API = ("draining k8s-master takes down the only API server: the Kubernetes API will be unavailable until it "
-            "is back")
+UPGRADE_ONLY_API = ("upgrading k8s-master takes down the only API server: the Kubernetes API will be unavailable "
+                    "until it is back")
+DRAIN_ONLY_API = ("k8s-master runs the only API server: draining it leaves its static pods (kube-apiserver, etcd) "
+                  "running, so the API stays up, but there is no other API server to fall back on meanwhile")
+WEB_REFUSAL = ("default/web: its 2 pods can run only on k8s-worker-1, k8s-worker-2, which this drain takes away: "
+               "0 of 2 would be available")
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
@@ -118,7 +122,7 @@ def synthetic_control_plane(n: int, etcd_unready: int = 0, node_not_ready: int =
 
 
 @pytest.mark.parametrize("n, etcd_unready, node_not_ready, refused", [
-    (1, 0, 0, True),    # the only API server and the only etcd member
+    (1, 0, 0, False),   # the only API server and the only etcd member: its static pods stay (a warning)
     (2, 0, 0, True),    # 2 members need both: stopping one loses quorum
     (3, 0, 0, False),   # 3 members: one may go
     (3, 1, 0, True),    # one already down: cp-1 is the one that may not go
@@ -133,33 +137,41 @@ def test_quorum_gate_for_1_2_3_5_control_planes(n: int, etcd_unready: int, node_
     refusals, notes = m.control_plane_refusals(cp, "cp-1", "drain")
     assert bool(refusals) == refused, (refusals, notes)
     if n == 1:
-        assert refusals == ["draining cp-1 takes down the only API server: the Kubernetes API will be unavailable "
-                            "until it is back"]
-    elif refused:
+        assert m.api_server_loss(cp, "cp-1", "drain").startswith("cp-1 runs the only API server: draining it "
+                                                                 "leaves its static pods")
+        assert m.api_server_loss(cp, "cp-1", "upgrade") == UPGRADE_ONLY_API.replace("k8s-master", "cp-1")
+    else:
+        assert m.api_server_loss(cp, "cp-1", "upgrade") == ""
+    if refused:
         assert any("etcd members ready" in r or "control-plane nodes Ready" in r for r in refusals)
     assert any(f"quorum {m.quorum(n)}" in note for note in notes)
 
 
 # ---- gates on the simulated clusters ---------------------------------------------------------------
 
-async def test_only_control_plane_refused_and_override(seed) -> None:
+async def test_only_control_plane_drain_warns_upgrade_needs_acknowledgement(seed) -> None:
     conn = await connect(seed.kubeconfig_path, "admin")
     try:
         report = await m.check_node_gates(conn, "k8s-master", "drain")
         upgrade = await m.check_node_gates(conn, "k8s-master", "upgrade")
     finally:
         await conn.close()
+    # a drain leaves the static pods running: the API stays up, so a warning and no refusal
     assert report.role == "control-plane"
-    assert report.refusals == [ONLY_API]
-    assert not report.ok and not report.blockers
-    assert report.override_phrase == "k8s-master"
-    assert not report.allows() and not report.allows("yes") and not report.allows("k8s-worker-1")
+    assert report.ok and report.allows() and report.refusals == [] and report.outage == []
+    assert report.warnings == [DRAIN_ONLY_API]
+    # an upgrade restarts them: refused until acknowledged for the plan, or the name typed
+    assert upgrade.outage == [UPGRADE_ONLY_API] and upgrade.refusals == []
+    assert not upgrade.ok and not upgrade.blockers
+    assert upgrade.override_phrase == "k8s-master"
+    assert not upgrade.allows() and not upgrade.allows("yes") and not upgrade.allows("k8s-worker-1")
     with pytest.raises(m.GateRefused) as exc:
-        report.enforce("y")
-    assert ONLY_API in str(exc.value) and "--override-safety=k8s-master" in str(exc.value)
-    assert report.allows("k8s-master") and report.allows(" k8s-master\n")
-    report.enforce("k8s-master")  # the typed confirmation passes the gate
-    assert upgrade.refusals == [ONLY_API.replace("draining", "upgrading")]
+        upgrade.enforce("y")
+    assert str(exc.value).splitlines()[:2] == ["refusing to upgrade k8s-master:", UPGRADE_ONLY_API]
+    assert "--override-safety=k8s-master" in str(exc.value)
+    assert upgrade.allows("k8s-master") and upgrade.allows(" k8s-master\n")
+    assert upgrade.allows(outage_acknowledged=True)  # once for the plan: no name per node
+    upgrade.enforce(outage_acknowledged=True)
 
 
 async def test_worker_of_seed_passes(seed) -> None:
@@ -203,7 +215,7 @@ async def test_ha_quorum_gates(sims, name: str, node: str, refused: bool) -> Non
         assert any("etcd is external" in n for n in report.notes)
 
 
-async def test_capacity_warning_when_pods_have_no_room(sims) -> None:
+async def test_pinned_workload_refused_with_its_room_warning(sims) -> None:
     sim = sims("ha")
     conn = await connect(sim.kubeconfig_path, "admin")
     try:
@@ -215,21 +227,24 @@ async def test_capacity_warning_when_pods_have_no_room(sims) -> None:
                                            "containers": [{"name": "c", "image": "nginx",
                                                            "resources": {"requests": {"cpu": "100m"}}}]}}}})
 
-        def running() -> bool:
-            return any(p["metadata"]["name"].startswith("pinned-") and p["status"].get("phase") == "Running"
+        def ready() -> bool:
+            return any(p["metadata"]["name"].startswith("pinned-") and pod_ready(p)
                        for p in sim.call(lambda: sim.cluster.store.objects("pods", "default")))
 
-        await until(running, what="the pinned pod to run")
+        await until(ready, what="the pinned pod to be Ready")
         report = await m.check_node_gates(conn, "worker-1", "drain")
         other = await m.check_node_gates(conn, "worker-2", "drain")
     finally:
         await conn.apps().delete_namespaced_deployment("pinned", "default")
         await conn.close()
-    assert report.ok, "warnings never refuse"
+    # its only replica can run nowhere else: the drain would leave it with nothing available
+    assert report.refusals == ["default/pinned: its 1 pod can run only on worker-1, which this drain takes away: "
+                               "0 of 1 would be available"], report.lines()
+    assert report.allows("worker-1") and not report.allows()
     assert len(report.warnings) == 1, report.lines()
     assert "may find no room" in report.warnings[0] and "default/pinned-" in report.warnings[0]
     assert any("to reschedule request" in n for n in report.notes)
-    assert not any("pinned" in w for w in other.warnings)
+    assert other.ok and not any("pinned" in w for w in other.warnings + other.refusals)
 
 
 def _node(name: str, cpu: str = "1", pods: int = 110, ready: bool = True, taints=None, labels=None) -> dict:
@@ -592,8 +607,8 @@ async def test_readonly_refuses_the_lease_but_gates_work(seed) -> None:
         with pytest.raises(ReadOnlyError, match="read-only mode: refused to take the maintenance lease"):
             async with m.acquire_maintenance_lease(conn, "drain k8s-worker-1"):
                 pass
-        report = await m.check_node_gates(conn, "k8s-master", "drain")
-        assert report.refusals == [ONLY_API]
+        report = await m.check_node_gates(conn, "k8s-master", "upgrade")
+        assert report.outage == [UPGRADE_ONLY_API]
     finally:
         await conn.close()
     assert not [x for x in conn.sent if x[0] in WRITES]

@@ -96,6 +96,11 @@ def gates_text(screen: DrainScreen) -> str:
     return str(screen.query_one("#drain-gates", Static).content)
 
 
+def dialog_detail(app) -> str:
+    """What the typed confirmation on top explains (its text, without the dialog's frame)."""
+    return str(app.screen.query_one("#typename-detail", Static).content)
+
+
 def select_node(app, name: str) -> None:
     table = app.screen.table
     assert table.select_uid(next(u for u, r in table.store.items() if r.name == name))
@@ -299,13 +304,17 @@ async def test_delete_despite_pdb(make_sim, fast_retry) -> None:
                     what="the blocked pod")
         cursor_to(screen, payments)
         await pilot.press("x")
+        # the delete would take the budget below what it requires: the node's name, not a yes
         await until(pilot, lambda: isinstance(app.screen, TypeNameScreen), what="the typed confirmation")
-        assert "despite its budget" in screen_text(app) and "shop/payments (0/2/2)" in screen_text(app)
-        await pilot.press("escape")  # cancelled: nothing happens, it keeps waiting
+        text = dialog_detail(app)
+        assert "despite its budget" in screen_text(app) and "shop/payments (0/2/2)" in text
+        assert ("the safety gates refuse: PodDisruptionBudget shop/payments: deleting 1 healthy pod on worker-2 "
+                "without asking it would leave 1 healthy; it requires 2 (maxUnavailable 0)") in text
+        await pilot.press("escape")  # no: nothing happens, it keeps waiting
         await until(pilot, lambda: app.screen is screen, what="back on the board")
         assert board(screen)[payments]["STATE"].startswith("blocked")
         await pilot.press("x")
-        await type_name(pilot, payments.split("/")[1])
+        await type_name(pilot, "worker-2")
         await until(pilot, lambda: screen.phase == "finished", what="the end of the drain")
         assert board(screen)[payments]["STATE"] == "gone (deleted)"
         assert screen.node_states == {"worker-2": "drained"}
@@ -313,6 +322,7 @@ async def test_delete_despite_pdb(make_sim, fast_retry) -> None:
     name = payments.split("/")[1]
     assert [r.method for r in sim.cluster.server.requests if r.name == name and r.method in WRITES][-1] == "DELETE"
     assert any(e["action"] == "delete" and e["object"] == f"pod/{payments}" for e in audit.read())
+    assert [e["object"] for e in audit.read() if e["action"] == "override-safety"] == [f"pod/{payments}"]
 
 
 async def test_marked_nodes_one_after_another(make_sim, ignore_daemonsets) -> None:
@@ -385,30 +395,58 @@ async def test_lease_held_by_another_session(make_sim, ignore_daemonsets) -> Non
     assert lease_in_store(sim)["spec"]["holderIdentity"] == holder  # untouched
 
 
-async def test_safety_gate_refusal_is_overridden_by_typing_the_name(make_sim, ignore_daemonsets) -> None:
+WEB_LEFT_WITH_NOTHING = ("default/web: its 2 pods can run only on k8s-worker-1, k8s-worker-2, which this drain "
+                         "takes away: 0 of 2 would be available")
+
+
+async def test_marked_workers_refused_for_web_then_overridden_by_typing_the_name(make_sim, ignore_daemonsets) -> None:
+    """seed's web may run only on workers: draining both in one sequence would leave it nothing. The
+    plan says so at the second node; d asks for its name; Esc changes nothing; the name proceeds."""
+    sim = make_sim("seed")
+    sim.call(lambda: store(sim).delete("pods", "default", "debug-shell"))  # no --force needed then
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, nodes=3)
+        screen = await open_wizard(pilot, "k8s-worker-1", "k8s-worker-2")
+        await plan(pilot, screen)
+        assert screen.gates["k8s-worker-1"].ok  # alone, web's pod would move to k8s-worker-2
+        assert screen.gates["k8s-worker-2"].refusals == [WEB_LEFT_WITH_NOTHING]
+        shown = " ".join(gates_text(screen).split())
+        assert f"✗ refused: {WEB_LEFT_WITH_NOTHING} (to drain anyway you will type k8s-worker-2)" in shown
+        await pilot.press("d")  # worker-1 needs no name; worker-2's refusal does
+        await until(pilot, lambda: isinstance(app.screen, TypeNameScreen), what="the override")
+        assert app.screen.expected == "k8s-worker-2"
+        assert f"• the safety gates refuse: {WEB_LEFT_WITH_NOTHING}" in dialog_detail(app).splitlines()
+        await pilot.press("escape")  # cancelled: nothing at all, not even the first node
+        await until(pilot, lambda: app.screen is screen, what="back on the plan")
+        assert writes(sim) == [] and screen.phase == "plan"
+        await pilot.press("d")
+        await type_name(pilot, "k8s-worker-2")
+        await until(pilot, lambda: screen.phase == "finished", timeout=30, what="both drains")
+        assert screen.node_states == {"k8s-worker-1": "drained", "k8s-worker-2": "drained"}
+    assert pods_on(sim, "k8s-worker-1", "default/web-") == pods_on(sim, "k8s-worker-2", "default/web-") == []
+    overrides = [e for e in audit.read() if e["action"] == "override-safety"]
+    assert [(e["object"], e["refusals"]) for e in overrides] == [("node/k8s-worker-2", [WEB_LEFT_WITH_NOTHING])]
+
+
+async def test_only_control_plane_drains_with_a_warning(make_sim, ignore_daemonsets) -> None:
     sim = make_sim("seed")
     app = make_app(sim)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot, nodes=3)
-        screen = await open_wizard(pilot, "k8s-master")  # the only API server
+        screen = await open_wizard(pilot, "k8s-master")  # the only API server: its static pods stay
         await plan(pilot, screen)
         got = plan_rows(screen)
         assert {r["VERDICT"] for k, r in got.items() if k.startswith("kube-system/kube-apiserver-")} == \
             {"skipped (mirror)"}
-        assert "✗ refused: draining k8s-master takes down the only API server" in gates_text(screen)
-        await pilot.press("d")  # no --force, but the gates refuse: the override phrase is the name
-        await until(pilot, lambda: isinstance(app.screen, TypeNameScreen), what="the override")
-        assert "the safety gates refuse: draining k8s-master takes down the only API server" in screen_text(app)
-        await pilot.press("escape")  # cancelled: nothing at all
-        await until(pilot, lambda: app.screen is screen, what="back on the plan")
-        assert writes(sim) == [] and screen.phase == "plan"
+        assert "! warning: k8s-master runs the only API server: draining it leaves its static pods" in \
+            " ".join(gates_text(screen).split())
+        assert "refused" not in gates_text(screen)
         await pilot.press("d")
-        await type_name(pilot, "k8s-master")
+        await yes(pilot)  # a yes: no name to type
         await until(pilot, lambda: screen.phase == "finished", what="the drain")
         assert screen.node_states == {"k8s-master": "drained"}
-    overrides = [e for e in audit.read() if e["action"] == "override-safety"]
-    assert [e["object"] for e in overrides] == ["node/k8s-master"]
-    assert "takes down the only API server" in overrides[0]["refusals"][0]
+    assert [e for e in audit.read() if e["action"] == "override-safety"] == []
 
 
 async def test_read_only_shows_the_plan_and_refuses_to_run(make_sim) -> None:

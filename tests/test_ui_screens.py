@@ -20,7 +20,7 @@ from k8stui.ui.screens.overview import OverviewScreen
 from k8stui.ui.screens.prompts import HostKeyScreen, PasswordScreen, TypeNameScreen
 from k8stui.ui.screens.tokens import TokensScreen
 from k8stui.ui.screens.upgrade import UpgradeScreen
-from ui_support import SIZE, answerable, command, keys, make_app, screen_text, started, until
+from ui_support import SIZE, answerable, command, keys, make_app, notifications, screen_text, started, until
 
 SCREENS = [  # command, palette query, its hit's help text, screen, what it shows once loaded
     ("tokens", "tokens", "kubeadm tokens, join commands", TokensScreen, "Bootstrap tokens"),
@@ -142,7 +142,7 @@ async def test_ssh_prompts_host_key_and_sudo_password(make_sim, inventory, tmp_p
     assert "kubeadm certs check-expiration" in log and password not in log
 
 
-async def test_upgrade_override_safety_by_typing_the_node_name(make_sim, inventory) -> None:
+async def test_upgrade_api_outage_acknowledged_once_for_the_plan(make_sim, inventory) -> None:
     sim = make_sim(load_scenario("seed", {"kubernetesVersion": "v1.34.1"}), inventory_path=inventory)
     app = make_app(sim)
     async with app.run_test(size=(170, 50)) as pilot:
@@ -158,22 +158,27 @@ async def test_upgrade_override_safety_by_typing_the_node_name(make_sim, invento
         await pilot.press("enter")
         await until(pilot, lambda: screen.phase == "plan", timeout=30, what="the plan")
 
-        def refused() -> list[up.Problem]:
-            return [p for p in screen.plan.all_problems if p.code == "safety.refused"]
+        def outage() -> list[up.Problem]:
+            return [p for p in screen.plan.all_problems if p.code == "safety.api-outage"]
 
-        assert refused() and all(p.severity == up.BLOCKER and p.node == "k8s-master" for p in refused())
+        assert len(outage()) == 1 and outage()[0].severity == up.BLOCKER and outage()[0].node == "k8s-master"
         assert "o overrides the safety gates" in screen_text(app)
         await pilot.press("o")
         await answerable(pilot, TypeNameScreen)
+        assert "Acknowledge the API outage of this upgrade?" in screen_text(app)
         assert "takes down the only API server" in screen_text(app)
         await pilot.press("escape")  # cancelled: nothing changes
         await until(pilot, lambda: app.screen is screen, what="back")
-        assert screen.options.override_safety == frozenset()
+        assert screen.options.outage_acknowledged_for == "" and screen.options.override_safety == frozenset()
         await pilot.press("o")
         await answerable(pilot, TypeNameScreen)
-        await pilot.press(*keys("k8s-master"), "enter")
-        await until(pilot, lambda: screen.phase == "plan" and screen.options.override_safety == {"k8s-master"}
-                    and refused() and all(p.severity == up.WARNING for p in refused()), timeout=30,
+        await pilot.press(*keys("k8s-master"), "enter")  # once, for the whole plan: no per-node override
+        await until(pilot, lambda: screen.phase == "plan" and screen.plan.outage_acknowledged, timeout=30,
                     what="the plan made again")
-        assert all(p.message.endswith("(overridden)") for p in refused())
+        assert screen.options.outage_acknowledged_for == "v1.34.3"
+        assert screen.options.override_safety == frozenset()
+        assert outage()[0].severity == up.WARNING and outage()[0].message.endswith("(acknowledged for this plan)")
         assert screen.plan.ok, screen.plan.blockers
+        await pilot.press("o")  # nothing left to acknowledge or override
+        await until(pilot, lambda: "no safety-gate refusal to override" in " ".join(notifications(app)),
+                    what="the notice")

@@ -9,6 +9,7 @@ repository, swap, certificates, NotReady, kubeadm skew, --nodes order); retry/sk
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -193,9 +194,13 @@ def test_seed_minor_upgrade_cli_parallel(make_sim, tmp_path, capsys) -> None:
                              "--parallel", "2")
     assert code == 0, out + err
     assert_upgraded(sim, "v1.35.2")
-    # both workers ran at once, after the control plane
     assert out.index("[k8s-master] ==> k8s-master upgraded") < out.index("[k8s-worker-1] ==> [2/3]")
-    assert out.index("[k8s-worker-2] ==> [3/3]") < out.index("[k8s-worker-1] ==> k8s-worker-1 upgraded")
+    # web may run only on workers: with both drained at once it would have nothing, so the second
+    # worker waits for the first (ha's test has workers really running two at a time)
+    waiting = ("[k8s-worker-2]     waiting (safety gates): starts when k8s-worker-1 is done: default/web: its 2 pods "
+               "can run only on k8s-worker-1, k8s-worker-2, which this drain takes away: 0 of 2 would be available")
+    assert waiting in out.splitlines(), out
+    assert out.index("[k8s-worker-1] ==> k8s-worker-1 upgraded") < out.index("[k8s-worker-2] ==> [3/3]")
 
 
 # ---- ha: patch then minor, PDB blocker reported before anything runs ----------------------------------
@@ -565,3 +570,36 @@ async def test_retry_skip_pause_confirm(make_sim, tmp_path) -> None:
     assert s["hosts"]["k8s-worker-1"]["installed"]["kubeadm"] == "1.34.3-1.1"
     assert "kubeadm" not in s["hosts"]["k8s-worker-1"]["held"]  # what was skipped stays undone
     assert any(e["action"] == "upgrade-skip-step" for e in audit.read())
+
+
+# ---- the API outage of an HA-less upgrade: acknowledged once for the plan -----------------------------
+
+async def test_api_outage_is_acknowledged_once_for_the_plan(make_sim, tmp_path) -> None:
+    sim, inv = start(make_sim, tmp_path, version="v1.34.1")
+    conn, runner = await session(sim, inv)
+    try:
+        plan = await up.make_plan(conn, runner, "v1.34.3", up.UpgradeOptions(force=True))
+        [outage] = [p for p in plan.all_problems if p.code == "safety.api-outage"]
+        assert (outage.severity, outage.node) == (up.BLOCKER, "k8s-master")
+        assert outage.message == ("upgrading k8s-master takes down the only API server: the Kubernetes API will be "
+                                  "unavailable until it is back")
+        assert outage.fix == "acknowledge the outage once for this plan (--override-safety=k8s-master)"
+        assert plan.blockers == [outage] and not plan.outage_acknowledged
+        # acknowledged for another target: not this plan's
+        other = await up.make_plan(conn, runner, "v1.34.3", up.UpgradeOptions(force=True,
+                                                                              outage_acknowledged_for="v1.34.2"))
+        assert not other.ok
+        # acknowledged once for this plan: no name per node, and the run's own gate check honours it
+        opts = up.UpgradeOptions(force=True, outage_acknowledged_for="v1.34.3", evict_retry_delay=0.1)
+        plan = await up.make_plan(conn, runner, "v1.34.3", opts)
+        assert plan.ok, plan.blockers
+        assert plan.outage_acknowledged and opts.override_safety == frozenset()
+        [outage] = [p for p in plan.all_problems if p.code == "safety.api-outage"]
+        assert outage.severity == up.WARNING and outage.message.endswith("(acknowledged for this plan)")
+        result = await up.UpgradeRun(conn, runner, plan).run()
+        assert result.ok, result
+        assert json.loads(result.journal.read_text())["options"]["apiOutageAcknowledged"] is True
+    finally:
+        await runner.close()
+        await conn.close()
+    assert_upgraded(sim, "v1.34.3")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from k8stui.kube import printers
+from k8stui.kube import printers, scheduling
+from k8stui.kube.quantity import cpu_millis, mem_bytes  # noqa: F401  (re-exported: the views' columns)
 
 _intern = sys.intern
 
@@ -20,58 +21,9 @@ NODE_WIDE = ["NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP", "EXTERN
 AGE = "AGE"
 
 
-def cpu_millis(q: Any) -> int:
-    """A CPU quantity ("250m", "2", "0.5") in millicores."""
-    if q is None:
-        return 0
-    s = str(q)
-    try:
-        if s.endswith("m"):
-            return int(float(s[:-1]))
-        return int(float(s) * 1000)
-    except ValueError:
-        return 0
-
-
-_MEM = {"Ki": 1024, "Mi": 1024 ** 2, "Gi": 1024 ** 3, "Ti": 1024 ** 4, "Pi": 1024 ** 5,
-        "k": 1000, "K": 1000, "M": 1000 ** 2, "G": 1000 ** 3, "T": 1000 ** 4, "P": 1000 ** 5}
-
-
-def mem_bytes(q: Any) -> int:
-    if q is None:
-        return 0
-    s = str(q)
-    try:
-        for suffix in ("Ki", "Mi", "Gi", "Ti", "Pi"):
-            if s.endswith(suffix):
-                return int(float(s[:-2]) * _MEM[suffix])
-        if s[-1:] in _MEM:
-            return int(float(s[:-1]) * _MEM[s[-1]])
-        if "e" in s.lower():
-            return int(float(s))
-        return int(s)
-    except (ValueError, IndexError):
-        return 0
-
-
 def pod_requests(pod: dict) -> tuple[int, int]:
-    """Effective requests as the scheduler counts them: max(sum of containers, largest init)."""
-    spec = pod.get("spec") or {}
-    cpu = mem = 0
-    for c in spec.get("containers") or []:
-        req = (c.get("resources") or {}).get("requests") or {}
-        cpu += cpu_millis(req.get("cpu"))
-        mem += mem_bytes(req.get("memory"))
-    sidecar_cpu = sidecar_mem = 0
-    for c in spec.get("initContainers") or []:
-        req = (c.get("resources") or {}).get("requests") or {}
-        if c.get("restartPolicy") == "Always":
-            sidecar_cpu += cpu_millis(req.get("cpu"))
-            sidecar_mem += mem_bytes(req.get("memory"))
-        else:
-            cpu = max(cpu, cpu_millis(req.get("cpu")))
-            mem = max(mem, mem_bytes(req.get("memory")))
-    return cpu + sidecar_cpu, mem + sidecar_mem
+    """Effective requests (millicores, bytes) as the scheduler counts them (`scheduling.pod_requests`)."""
+    return scheduling.pod_requests(pod.get("spec") or {})
 
 
 class Row:

@@ -3,19 +3,25 @@
 UI-free and async. Three parts:
 
 * Quorum arithmetic: `quorum(n) = n // 2 + 1`, `can_lose(ready, total)`.
-* `check_node_gates(conn, node, action)` -> `GateReport`. REFUSALS (the caller must not proceed
-  unless the operator types `GateReport.override_phrase`, the node's name):
-  - taking down the only API server ("draining k8s-master takes down the only API server: the
-    Kubernetes API will be unavailable until it is back"), or the last Ready one;
+* `check_node_gates(conn, node, action, drain_set=..., bypass_budgets=...)` -> `GateReport`.
+  REFUSALS (the caller must not proceed unless the operator types `GateReport.override_phrase`,
+  the node's name):
   - leaving fewer Ready control-plane nodes than a quorum of them;
   - leaving fewer Ready stacked-etcd members than etcd's quorum;
+  - a workload left with no available replica by the whole drain set (this node, the nodes taken
+    earlier in the same run, cordoned and NotReady nodes), or a PodDisruptionBudget a deleting
+    drain would break (`k8stui.ops.availability`);
   - other maintenance in progress: a kured reboot lock held (annotation
     `weave.works/kured-node-lock` on kured's DaemonSet), system-upgrade-controller Plans applying.
+  OUTAGE (an upgrade of the only, or last Ready, API server: "upgrading k8s-master takes down the
+  only API server: ..."): refused until acknowledged once for the plan (`allows(...,
+  outage_acknowledged=True)`) or overridden by the name. A drain leaves static pods running, so
+  for a drain the same fact is only a warning.
   BLOCKERS (not overridable): another live k8stui session holds the maintenance Lease.
-  WARNINGS: the node's controller-managed pods may have no room elsewhere (their requests
-  placed, largest first, onto the free allocatable CPU, memory and pod slots of the other Ready,
-  schedulable nodes whose taints they tolerate and whose labels match their nodeSelector and
-  required node affinity; pod (anti-)affinity and topology spread are not modelled).
+  WARNINGS: pods with no room elsewhere that still leave their workload something (requests
+  placed onto the free allocatable CPU, memory and pod slots of the other Ready, schedulable
+  nodes whose taints they tolerate and whose labels match their nodeSelector and required node
+  affinity; pod (anti-)affinity and topology spread are not modelled).
   The gates only read (GETs): they work on a read-only connection.
 * `acquire_maintenance_lease(conn, intent)`: an async context manager around the
   `coordination.k8s.io/v1` Lease `kube-system/k8stui-maintenance` (holderIdentity, the
@@ -40,7 +46,7 @@ import os
 import re
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -51,7 +57,7 @@ from k8stui import audit
 from k8stui.errors import ReadOnlyError, UserError
 from k8stui.kube import printers
 from k8stui.kube.connection import Connection, explain
-from k8stui.kube.rows import cpu_millis, mem_bytes, pod_requests
+from k8stui.ops.availability import RoomFacts, check_room, read_room_facts
 from k8stui.ops.cluster_info import (
     ControlPlaneState,
     api_json,
@@ -72,7 +78,6 @@ DEFAULT_LEASE_SECONDS = 60
 KURED_LOCK_ANNOTATION = "weave.works/kured-node-lock"
 SUC_GROUP = "upgrade.cattle.io"
 SUC_VERSION = "v1"
-_HARD_EFFECTS = ("NoSchedule", "NoExecute")
 _VERBING = {"drain": "draining", "upgrade": "upgrading", "reboot": "rebooting", "cordon": "cordoning"}
 
 
@@ -360,37 +365,44 @@ class GateReport:
     notes: list[str] = field(default_factory=list)  # facts behind the verdict (quorum counts, ...)
     maintenance: MaintenanceState | None = None
     override_phrase: str = ""  # what the operator must type to override the refusals: the node's name
+    # the Kubernetes API goes down while the node is upgraded (its only, or last Ready, API server):
+    # lifted by one acknowledgement for the whole plan, or by typing the node's name
+    outage: list[str] = field(default_factory=list)
+    drain_set: list[str] = field(default_factory=list)  # every node the room checks counted as gone
 
     @property
     def ok(self) -> bool:
         """Nothing refused or blocked (warnings may remain)."""
-        return not self.refusals and not self.blockers
+        return not self.refusals and not self.blockers and not self.outage
 
-    def allows(self, typed: str | None = None) -> bool:
-        """May the caller proceed? Blockers never; refusals only when `typed` is the phrase exactly."""
+    def allows(self, typed: str | None = None, *, outage_acknowledged: bool = False) -> bool:
+        """May the caller proceed? Blockers never; refusals only when `typed` is the phrase exactly;
+        an API outage when acknowledged for the plan or when the phrase is typed."""
         if self.blockers:
             return False
-        if not self.refusals:
+        if not self.refusals and (not self.outage or outage_acknowledged):
             return True
         return typed is not None and typed.strip() == self.override_phrase
 
-    def enforce(self, typed: str | None = None) -> None:
+    def enforce(self, typed: str | None = None, *, outage_acknowledged: bool = False) -> None:
         """Raise `GateRefused` unless `allows(typed)`."""
-        if not self.allows(typed):
+        if not self.allows(typed, outage_acknowledged=outage_acknowledged):
             raise GateRefused(self)
 
     def refusal_message(self) -> str:
+        """`refusing to drain NODE:`, then one line per reason exactly as the gates word it, then how
+        to override (when it can be)."""
         lines = [f"refusing to {self.action} {self.node}:"]
-        lines += [f"  - {b}" for b in self.blockers]
-        lines += [f"  - {r}" for r in self.refusals]
-        if self.refusals and not self.blockers:
+        lines += self.blockers + self.outage + self.refusals
+        if (self.refusals or self.outage) and not self.blockers:
             lines.append(f'to {self.action} anyway, confirm by typing the node name "{self.override_phrase}" '
                          f"(CLI: --override-safety={self.override_phrase})")
         return "\n".join(lines)
 
     def lines(self) -> list[str]:
         """Everything, one line each, prefixed by its kind (for logs and the CLI)."""
-        return ([f"blocked: {b}" for b in self.blockers] + [f"refused: {r}" for r in self.refusals]
+        return ([f"blocked: {b}" for b in self.blockers]
+                + [f"refused: {r}" for r in self.outage + self.refusals]
                 + [f"warning: {w}" for w in self.warnings] + [f"note: {n}" for n in self.notes])
 
 
@@ -398,8 +410,32 @@ def _verbing(action: str) -> str:
     return _VERBING.get(action, f"{action}ing")
 
 
+# actions that stop the node's static pods (a drain and a cordon leave them running)
+STOPS_STATIC_PODS = ("upgrade", "reboot")
+
+
+def api_server_loss(cp: ControlPlaneState, node: str, action: str) -> str:
+    """What taking `node` down does to the API when it runs the only (or the last Ready) API server:
+    the outage text for an action that stops its static pods, a reassurance for a drain; "" if the
+    API has other Ready servers."""
+    me = cp.node(node)
+    if me is None or me not in cp.api_servers:
+        return ""
+    others = [n for n in cp.api_servers if n.name != node]
+    if any(n.api_server_ready for n in others):
+        return ""
+    which = ("the only API server" if not others
+             else f"the last Ready API server ({', '.join(n.name for n in others)} not Ready)")
+    verbing = _verbing(action)
+    if action in STOPS_STATIC_PODS:
+        return f"{verbing} {node} takes down {which}: the Kubernetes API will be unavailable until it is back"
+    return (f"{node} runs {which}: {verbing} it leaves its static pods (kube-apiserver, etcd) running, so the "
+            "API stays up, but there is no other API server to fall back on meanwhile")
+
+
 def control_plane_refusals(cp: ControlPlaneState, node: str, action: str) -> tuple[list[str], list[str]]:
-    """(refusals, notes) for taking `node` down: API servers, control-plane quorum, etcd quorum."""
+    """(refusals, notes) for taking `node` down: control-plane quorum, etcd quorum. (The API
+    servers are `api_server_loss`'s.)"""
     refusals: list[str] = []
     notes: list[str] = []
     me = cp.node(node)
@@ -408,15 +444,7 @@ def control_plane_refusals(cp: ControlPlaneState, node: str, action: str) -> tup
     verbing = _verbing(action)
     apis = cp.api_servers
     if me in apis:
-        others = [n for n in apis if n.name != node]
-        live_others = [n for n in others if n.api_server_ready]
-        if not others:
-            refusals.append(f"{verbing} {node} takes down the only API server: the Kubernetes API will be "
-                            "unavailable until it is back")
-        elif not live_others:
-            refusals.append(f"{verbing} {node} takes down the last Ready API server "
-                            f"({', '.join(n.name for n in others)} not Ready): the Kubernetes API will be "
-                            "unavailable until it is back")
+        live_others = [n for n in apis if n.name != node and n.api_server_ready]
         notes.append(f"API servers: {len(apis)} ({sum(1 for n in apis if n.api_server_ready)} Ready); "
                      f"after {verbing} {node}: {len(live_others)} Ready")
     total = len(cp.nodes)
@@ -449,173 +477,27 @@ def control_plane_refusals(cp: ControlPlaneState, node: str, action: str) -> tup
     return refusals, notes
 
 
-def _tolerates(tolerations: list[dict], taint: dict) -> bool:
-    for t in tolerations or []:
-        if t.get("effect") and t.get("effect") != taint.get("effect"):
-            continue
-        op = t.get("operator") or "Equal"
-        if op == "Exists":
-            if not t.get("key") or t.get("key") == taint.get("key"):
-                return True
-        elif t.get("key") == taint.get("key") and (t.get("value") or "") == (taint.get("value") or ""):
-            return True
-    return False
-
-
-def _controller(pod: dict) -> dict | None:
-    for ref in (pod.get("metadata") or {}).get("ownerReferences") or []:
-        if ref.get("controller"):
-            return ref
-    return None
-
-
-def pods_needing_room(pods: list[dict], node: str) -> list[dict]:
-    """The node's pods that a drain evicts AND whose controller recreates elsewhere: not finished,
-    not terminating, not mirror pods, not DaemonSet-managed, with a controller."""
-    out = []
-    for p in pods:
-        spec = p.get("spec") or {}
-        meta = p.get("metadata") or {}
-        if spec.get("nodeName") != node or meta.get("deletionTimestamp"):
-            continue
-        if (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
-            continue
-        if "kubernetes.io/config.mirror" in (meta.get("annotations") or {}):
-            continue
-        ctl = _controller(p)
-        if ctl is None or ctl.get("kind") == "DaemonSet":
-            continue
-        out.append(p)
-    return out
-
-
-def _expression_matches(expr: dict, labels: dict[str, str]) -> bool:
-    key, op, values = expr.get("key", ""), expr.get("operator", ""), expr.get("values") or []
-    if op == "In":
-        return key in labels and labels[key] in values
-    if op == "NotIn":
-        return key not in labels or labels[key] not in values
-    if op == "Exists":
-        return key in labels
-    if op == "DoesNotExist":
-        return key not in labels
-    if op in ("Gt", "Lt") and key in labels and values:
-        try:
-            have, want = int(labels[key]), int(values[0])
-        except ValueError:
-            return False
-        return have > want if op == "Gt" else have < want
-    return False
-
-
-def required_affinity_matches(pod: dict, labels: dict[str, str]) -> bool:
-    """requiredDuringSchedulingIgnoredDuringExecution node affinity: any term whose every
-    matchExpression matches (matchFields are not modelled and count as matching)."""
-    req = ((((pod.get("spec") or {}).get("affinity") or {}).get("nodeAffinity") or {})
-           .get("requiredDuringSchedulingIgnoredDuringExecution") or {})
-    terms = req.get("nodeSelectorTerms") or []
-    if not terms:
-        return True
-    return any(all(_expression_matches(e, labels) for e in t.get("matchExpressions") or []) for t in terms)
-
-
-def _fmt_cpu(m: int) -> str:
-    return f"{m}m" if abs(m) < 1000 else f"{m / 1000:g}"
-
-
-def _fmt_mem(b: int) -> str:
-    for unit, size in (("Gi", 1024 ** 3), ("Mi", 1024 ** 2), ("Ki", 1024)):
-        if b >= size:
-            v = b / size
-            return f"{v:.1f}{unit}".replace(".0" + unit, unit)
-    return str(b)
-
-
 def capacity_warnings(nodes: list[dict], pods: list[dict], node: str, action: str) -> tuple[list[str], list[str]]:
-    """(warnings, notes): will the node's pods fit on the other Ready, schedulable nodes?
-
-    Each pod to move is placed, largest first, on a node that tolerates it (NoSchedule/NoExecute
-    taints), matches its nodeSelector and required node affinity, and has the free allocatable CPU,
-    memory and a pod slot (allocatable minus the requests of the pods already there). Pod
-    (anti-)affinity and topology spread are not modelled: this is a warning, not a verdict."""
-    moving = pods_needing_room(pods, node)
-    if not moving:
-        return [], [f"no pod on {node} needs to be rescheduled elsewhere"]
-    free: dict[str, list[int]] = {}
-    meta_of: dict[str, dict] = {}
-    for n in nodes:
-        name = n["metadata"]["name"]
-        if name == node or (n.get("spec") or {}).get("unschedulable") or not node_ready(n):
-            continue
-        alloc = (n.get("status") or {}).get("allocatable") or {}
-        free[name] = [cpu_millis(alloc.get("cpu")), mem_bytes(alloc.get("memory")), int(alloc.get("pods") or 110)]
-        meta_of[name] = n
-    for p in pods:
-        where = (p.get("spec") or {}).get("nodeName")
-        if where not in free or (p.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
-            continue
-        cpu, mem = pod_requests(p)
-        f = free[where]
-        f[0] -= cpu
-        f[1] -= mem
-        f[2] -= 1
-
-    def eligible(p: dict, name: str) -> bool:
-        n = meta_of[name]
-        tol = (p.get("spec") or {}).get("tolerations") or []
-        for t in (n.get("spec") or {}).get("taints") or []:
-            if t.get("effect") in _HARD_EFFECTS and not _tolerates(tol, t):
-                return False
-        labels = (n.get("metadata") or {}).get("labels") or {}
-        sel = (p.get("spec") or {}).get("nodeSelector") or {}
-        return all(labels.get(k) == v for k, v in sel.items()) and required_affinity_matches(p, labels)
-
-    need_cpu = need_mem = 0
-    reqs = []
-    for p in moving:
-        cpu, mem = pod_requests(p)
-        need_cpu += cpu
-        need_mem += mem
-        reqs.append((cpu, mem, p))
-    have_cpu = sum(max(0, f[0]) for f in free.values())
-    have_mem = sum(max(0, f[1]) for f in free.values())
-    have_pods = sum(max(0, f[2]) for f in free.values())
-    unplaced = []
-    for cpu, mem, p in sorted(reqs, key=lambda r: (r[0], r[1]), reverse=True):
-        fits = [name for name, f in free.items() if f[0] >= cpu and f[1] >= mem and f[2] >= 1 and eligible(p, name)]
-        if not fits:
-            unplaced.append((cpu, mem, p))
-            continue
-        best = max(fits, key=lambda name: (free[name][0], free[name][1]))
-        free[best][0] -= cpu
-        free[best][1] -= mem
-        free[best][2] -= 1
-    verbing = _verbing(action)
-    notes = [f"{len(moving)} pod(s) on {node} to reschedule request {_fmt_cpu(need_cpu)} CPU, {_fmt_mem(need_mem)} "
-             f"memory; {len(meta_of)} other schedulable Ready node(s) have {_fmt_cpu(have_cpu)} CPU, "
-             f"{_fmt_mem(have_mem)} memory and {have_pods} pod slot(s) free"]
-    warnings = []
-    if not meta_of:
-        warnings.append(f"{verbing} {node}: no other schedulable Ready node: its {len(moving)} pod(s) will stay "
-                        "Pending until it is back")
-    elif unplaced:
-        names = ", ".join(f"{p['metadata'].get('namespace')}/{p['metadata'].get('name')} "
-                          f"({_fmt_cpu(c)} CPU, {_fmt_mem(m)})" for c, m, p in unplaced[:5])
-        more = f" and {len(unplaced) - 5} more" if len(unplaced) > 5 else ""
-        warnings.append(f"{verbing} {node}: {len(unplaced)} of {len(moving)} pod(s) may find no room on the other "
-                        f"schedulable Ready nodes (free CPU, memory, pod slots, taints, node selectors) and stay "
-                        f"Pending: {names}{more}")
-    return warnings, notes
+    """(warnings, notes): will `node`'s pods fit on the other Ready, schedulable nodes? (The room
+    part of `availability.check_room` for one node; its refusals are left out.)"""
+    check = check_room(RoomFacts(nodes, pods), [node], action)
+    return check.warnings, check.notes
 
 
 async def check_node_gates(conn: Connection, node: str, action: str = "drain", *,
-                           holder: str | None = None, capacity: bool = True) -> GateReport:
-    """The safety gates for taking `node` down for `action` ("drain" or "upgrade"). Read-only."""
+                           holder: str | None = None, capacity: bool = True, drain_set: Iterable[str] = (),
+                           bypass_budgets: bool = False, room: RoomFacts | None = None) -> GateReport:
+    """The safety gates for taking `node` down for `action` ("drain" or "upgrade"). Read-only.
+
+    `drain_set`: the other nodes this operation takes away with it (drained earlier in the same
+    run, upgraded in parallel); cordoned and NotReady nodes count as gone anyway. `capacity`: check
+    room and availability (refusals for workloads left with nothing, warnings for pods with no
+    room). `bypass_budgets`: the drain deletes instead of evicting, so PodDisruptionBudgets it
+    would break are refused here. `room`: facts read once for many nodes (else read here)."""
     try:
-        cp, maint, pods = await asyncio.gather(
+        cp, maint, facts = await asyncio.gather(
             read_control_plane(conn), maintenance_state(conn, holder=holder),
-            api_list(conn, "/api/v1/pods", [("fieldSelector", "status.phase!=Succeeded,status.phase!=Failed")])
-            if capacity else _none())
+            (_given(room) if room is not None else read_room_facts(conn)) if capacity else _given(None))
     except UserError:
         raise
     except Exception as e:
@@ -624,14 +506,18 @@ async def check_node_gates(conn: Connection, node: str, action: str = "drain", *
     if node not in by_name:
         raise UserError(f'nodes "{node}" not found')
     is_cp = cp.node(node) is not None
+    gone = [n for n in dict.fromkeys(drain_set) if n != node] + [node]
     report = GateReport(node, action, "control-plane" if is_cp else "worker", maintenance=maint,
-                        override_phrase=node)
+                        override_phrase=node, drain_set=gone)
     if not node_ready(by_name[node]):
         report.notes.append(f"{node} is NotReady")
     if is_cp:
         refusals, notes = control_plane_refusals(cp, node, action)
         report.refusals += refusals
         report.notes += notes
+        loss = api_server_loss(cp, node, action)
+        if loss:
+            (report.outage if action in STOPS_STATIC_PODS else report.warnings).append(loss)
     now = time.time()
     lease = maint.foreign_lease(now)
     if lease is not None:
@@ -641,16 +527,20 @@ async def check_node_gates(conn: Connection, node: str, action: str = "drain", *
             report.refusals.append(f"kured is rebooting nodes: {a.message}")
         elif a.kind == "system-upgrade-controller":
             report.refusals.append(f"system-upgrade-controller is upgrading nodes: {a.message}")
-    if capacity:
-        warnings, notes = capacity_warnings(cp.all_nodes, pods or [], node, action)
-        report.warnings += warnings
-        report.notes += notes
+    if facts is not None:
+        check = check_room(facts, gone, action, bypass_budgets=bypass_budgets)
+        report.refusals += check.refusals
+        report.warnings += check.warnings
+        report.notes += check.notes
+        if len(gone) > 1:
+            report.notes.append(f"counted as gone with {node}: {', '.join(gone[:-1])} (earlier in this run)")
+        report.notes += [f"could not read {p}" for p in facts.problems]
     report.notes += [f"could not read {p}" for p in cp.problems + maint.problems]
     return report
 
 
-async def _none() -> None:
-    return None
+async def _given(value: Any) -> Any:
+    return value
 
 
 # ---- the maintenance Lease ------------------------------------------------------------------------

@@ -55,6 +55,7 @@ from typing import Any
 from k8stui.errors import ReadOnlyError, UserError
 from k8stui.hosts import shell
 from k8stui.hosts.shell import Command
+from k8stui.ops.availability import read_room_facts
 from k8stui.ops.maintenance import GateReport, check_node_gates
 from k8stui.kube.connection import Connection
 from k8stui.ops import upgrade_kube as kube
@@ -379,8 +380,12 @@ class UpgradeOptions:
     gate_timeout: float = 600.0  # health gates
     command_timeout: float | None = 1800.0  # one host command
     cert_warn_days: int = CERT_WARN_DAYS
-    # nodes whose safety-gate refusals (quorum, only API server) the operator overrode by name
+    # nodes whose safety-gate refusals (quorum, a workload left with nothing) the operator overrode by
+    # name; naming a node whose upgrade takes the API down also acknowledges that outage for the plan
     override_safety: frozenset[str] = frozenset()
+    # the API outage of this plan (its only API server upgraded) acknowledged once by the operator:
+    # the target version it was acknowledged for ("": not acknowledged)
+    outage_acknowledged_for: str = ""
 
     def validate(self) -> None:
         if self.parallel < 1:
@@ -416,6 +421,8 @@ class UpgradePlan:
     probes: list[str] = field(default_factory=list)  # the read-only commands the plan ran per host
     options: UpgradeOptions = field(default_factory=UpgradeOptions)
     resume: dict[str, Any] | None = None  # a journal this plan would resume (see upgrade_journal)
+    # the plan takes the API down (its only API server is upgraded) and the operator acknowledged it
+    outage_acknowledged: bool = False
     complete: bool = False  # every check ran (False: stopped at a refused target)
 
     @property
@@ -693,10 +700,13 @@ async def make_plan(conn: Connection, runner: Any, target: str, options: Upgrade
     drains = await asyncio.gather(*(_drain_plan(conn, n.name, opts.drain()) for n in todo))
     for n, d in zip(todo, drains):
         _check_drain(n, d, opts)
-    gates = await asyncio.gather(*(check_node_gates(conn, n.name, "upgrade", capacity=False) for n in todo),
-                                 return_exceptions=True)
+    room = (await asyncio.gather(read_room_facts(conn), return_exceptions=True))[0] if todo else None
+    gates = await asyncio.gather(*(_node_gates(conn, n.name, room) for n in todo), return_exceptions=True)
+    outage_nodes = {n.name for n, g in zip(todo, gates) if isinstance(g, GateReport) and g.outage}
+    plan.outage_acknowledged = bool(outage_nodes) and (opts.outage_acknowledged_for == plan.target
+                                                        or bool(outage_nodes & opts.override_safety))
     for n, g in zip(todo, gates):
-        _check_gates(n, g, opts)
+        _check_gates(n, g, opts, plan.outage_acknowledged)
     for n in plan.nodes:
         _check_node(plan, n, facts[n.name], hosts[n.name], opts)
         if n.name in in_progress:  # a resumed node: NotReady may be our own kubelet restart
@@ -867,15 +877,29 @@ def _check_selection(plan: UpgradePlan, facts: dict[str, NodeFacts]) -> None:
                                      f"{', '.join(cps_behind)} not at {plan.target} yet (add to --nodes)"))
 
 
-def _check_gates(n: NodePlan, g: GateReport | BaseException, opts: UpgradeOptions) -> None:
-    """The safety gates (quorum, the only API server, other maintenance) as plan problems: refusals
-    block unless the operator overrode them for this node by name."""
+async def _node_gates(conn: Connection, node: str, room: Any) -> GateReport:
+    """The gates for upgrading `node` alone (nodes go back into service one by one), on room facts
+    read once for the whole plan."""
+    if isinstance(room, BaseException):
+        raise room
+    return await check_node_gates(conn, node, "upgrade", room=room)
+
+
+def _check_gates(n: NodePlan, g: GateReport | BaseException, opts: UpgradeOptions, outage_acknowledged: bool) -> None:
+    """The safety gates (quorum, a workload left with nothing, other maintenance) as plan problems:
+    refusals block unless the operator overrode them for this node by name; the API outage blocks
+    until acknowledged once for the plan."""
     if isinstance(g, BaseException):
         n.problems.append(Problem(WARNING, "safety.unchecked", f"the safety gates could not be checked: {g}",
                                   n.name))
         return
     for b in g.blockers:
         n.problems.append(Problem(BLOCKER, "safety.maintenance", b, n.name))
+    for o in g.outage:
+        n.problems.append(Problem(WARNING if outage_acknowledged else BLOCKER, "safety.api-outage",
+                                  o + (" (acknowledged for this plan)" if outage_acknowledged else ""), n.name,
+                                  None if outage_acknowledged else
+                                  f"acknowledge the outage once for this plan (--override-safety={n.name})"))
     overridden = n.name in opts.override_safety
     for r in g.refusals:
         n.problems.append(Problem(WARNING if overridden else BLOCKER, "safety.refused",

@@ -27,7 +27,8 @@ Per node (kubeadm.md §1.4-1.6), each step re-checking its effect first so that 
                 DaemonSet pods on the node Ready
 
 Control-plane nodes go strictly one after the other; workers one at a time, or `parallel` at a
-time. A failed step stops the run: no further node starts (workers already running finish their
+time (a worker whose drain alongside the ones under way would leave a workload with nothing
+available waits for them). A failed step stops the run: no further node starts (workers already running finish their
 node), the output stays in the journal, and `on_failure` (the TUI's retry / skip / abort) decides;
 without it the run ends failed and the next run retries that step. `confirm_next(node)` (optional)
 is awaited before each node after the first; False stops the run cleanly.
@@ -42,7 +43,7 @@ import asyncio
 import inspect
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -303,7 +304,8 @@ class UpgradeRun:
                     and all(s["status"] == "pending" for s in n["steps"]):
                 n["status"], n["note"] = "done", "already at the target"
         todo = [n for n in order if n["status"] != "done"]
-        j.data["options"] = {"force": self.options.force, "parallel": self.options.parallel}
+        j.data["options"] = {"force": self.options.force, "parallel": self.options.parallel,
+                             "apiOutageAcknowledged": self.plan.outage_acknowledged}
         j.set_status("running")
         audit.record("upgrade", f"cluster/{plan.cluster}", context=self.conn.context, result="started",
                      target=plan.target, nodes=[n["name"] for n in todo], journal=str(j.path), resumed=resumed)
@@ -351,13 +353,15 @@ class UpgradeRun:
         await self._emit(RunFinished(status=status, journal=str(j.path), failed=failed, error=error))
         return RunResult(status, j.path, failed, error, [n["name"] for n in order if n["status"] == "done"])
 
-    async def _may_start(self, node: str) -> bool:
+    async def _may_start(self, node: str, alongside: Sequence[str] = ()) -> bool:
+        """May `node` start now, while the nodes `alongside` are being upgraded? False also when it
+        must wait for them (see `_gates_allow`)."""
         if self._stop or self._failed or self._deciding:
             return False
         await self._checkpoint(node)
         if self._stop:
             return False
-        if not await self._gates_allow(node):
+        if not await self._gates_allow(node, alongside):
             return False
         if self._started_nodes and self.confirm_next is not None:
             if not await self.confirm_next(node):
@@ -366,19 +370,32 @@ class UpgradeRun:
         self._started_nodes += 1
         return True
 
-    async def _gates_allow(self, node: str) -> bool:
+    async def _gates_allow(self, node: str, alongside: Sequence[str] = ()) -> bool:
         """The safety gates again, just before the node goes down: the cluster may have changed
-        since the plan (another control plane NotReady, a kured lock). A refusal ends the run."""
+        since the plan (another control plane NotReady, a kured lock, a workload that would be left
+        with nothing). The workers upgraded `alongside` count as gone too; when only they make the
+        gates refuse, the node waits for them (False, and the run goes on). Any other refusal ends
+        the run; the plan's acknowledged API outage is not one."""
         if self._lease is not None:
             self._lease.check()
+        holder = self._lease.holder if self._lease else None
+        typed = node if node in self.options.override_safety else None
+        ack = self.plan.outage_acknowledged
         try:
-            report = await check_node_gates(self.conn, node, "upgrade", capacity=False,
-                                            holder=self._lease.holder if self._lease else None)
+            report = await check_node_gates(self.conn, node, "upgrade", drain_set=alongside, holder=holder)
+            if report.allows(typed, outage_acknowledged=ack):
+                return True
+            if alongside:
+                alone = await check_node_gates(self.conn, node, "upgrade", holder=holder)
+                if alone.allows(typed, outage_acknowledged=ack):
+                    await self._emit(GateWaiting(node=node, step="", gate="safety gates",
+                                                 detail=f"starts when {', '.join(alongside)} "
+                                                        f"{'is' if len(alongside) == 1 else 'are'} done: "
+                                                        + "; ".join(report.refusals)))
+                    return False
         except UserError as e:
             report_error = str(e)
         else:
-            if report.allows(node if node in self.options.override_safety else None):
-                return True
             report_error = report.refusal_message().replace("\n", " ")
         self._failed = (node, "safety-gates", report_error)
         return False
@@ -386,16 +403,19 @@ class UpgradeRun:
     async def _workers(self, workers: list[dict], index: int, total: int) -> None:
         pending = list(workers)
         running: set[asyncio.Task] = set()
+        names: dict[asyncio.Task, str] = {}  # the node each running task upgrades
         try:
             while pending or running:
                 while pending and len(running) < self.options.parallel and not (self._failed or self._stop
                                                                                  or self._deciding):
                     n = pending[0]
-                    if not await self._may_start(n["name"]):
+                    if not await self._may_start(n["name"], sorted(names[t] for t in running)):
                         break
                     pending.pop(0)
                     index += 1
-                    running.add(asyncio.create_task(self._node(n, index, total)))
+                    task = asyncio.create_task(self._node(n, index, total))
+                    names[task] = n["name"]
+                    running.add(task)
                 if not running:
                     break
                 _done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)

@@ -14,6 +14,7 @@ import copy
 import re
 from typing import Any
 
+from k8stui.kube.scheduling import node_affinity_matches, untolerated_taint
 from k8stui.sim.controllers.base import Controller
 from k8stui.sim.controllers.index import Change, NodeInfo
 from k8stui.sim.controllers.replicaset import pod_from_template
@@ -22,11 +23,9 @@ from k8stui.sim.controllers.util import (
     entry_phase,
     entry_ready,
     int_or_percent,
-    node_affinity_matches,
     node_name_from_affinity,
     parse_ts,
     template_hash,
-    untolerated_taint,
 )
 from k8stui.sim.store import Entry
 

@@ -3,7 +3,7 @@
 Filters as the default profile does, in its order, each node failing on its first filter:
 NodeUnschedulable (cordon), TaintToleration (NoSchedule/NoExecute), NodeAffinity (nodeSelector,
 required affinity incl. matchFields), NodeResourcesFit (pods, cpu, memory requests against
-allocatable). Per-node usage is kept incrementally from pod events (never by rescanning pods), and
+allocatable); the predicates are `k8stui.kube.scheduling`'s, which the safety gates use too. Per-node usage is kept incrementally from pod events (never by rescanning pods), and
 on large clusters only a sample of nodes is scored, like percentageOfNodesToScore.
 Pods with scheduling gates stay Pending with PodScheduled=False/SchedulingGated; unschedulable pods
 get PodScheduled=False/Unschedulable, a FailedScheduling event, and are retried when nodes change or
@@ -15,16 +15,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from k8stui.kube.scheduling import placement_failure, pod_requests, resource_shortfalls
 from k8stui.sim.controllers.base import Controller
 from k8stui.sim.controllers.index import Change, NodeInfo
-from k8stui.sim.controllers.util import (
-    node_affinity_matches,
-    now_ts,
-    pod_requests,
-    raw_requests,
-    set_condition,
-    tolerates,
-)
+from k8stui.sim.controllers.util import now_ts, raw_requests, set_condition
 from k8stui.sim.store import Entry
 
 UNRESOLVABLE = "Preemption is not helpful for scheduling"
@@ -233,7 +227,6 @@ class Scheduler(Controller):
 
     def _pick(self, pod: dict) -> tuple[str | None, str]:
         spec = pod.get("spec") or {}
-        tolerations = spec.get("tolerations") or []
         cpu, mem = pod_requests(spec)
         nodes = self.index.nodes
         names = list(nodes)
@@ -251,11 +244,10 @@ class Scheduler(Controller):
         feasible: list[tuple[float, str]] = []
         reasons: Counter[str] = Counter()
         preempt: Counter[str] = Counter()
-        pinned = spec.get("nodeName")
         for i in range(total):
             nname = names[(start + i) % total]
             info = nodes[nname]
-            why, resolvable = self._filter(info, spec, tolerations, cpu, mem, pinned)
+            why, resolvable = self._filter(info, spec, cpu, mem)
             if why:
                 for w in why:
                     reasons[w] += 1
@@ -277,37 +269,11 @@ class Scheduler(Controller):
         return None, (f"0/{total} nodes are available: {parts}. preemption: 0/{total} nodes are available: "
                       f"{pparts}.")
 
-    @staticmethod
-    def _unschedulable_tolerated(tolerations: list[dict]) -> bool:
-        taint = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
-        return any(tolerates(t, taint) for t in tolerations)
-
-    def _filter(self, info: NodeInfo, spec: dict, tolerations: list[dict], cpu: int, mem: int,
-                pinned: str | None) -> tuple[list[str], bool]:
+    def _filter(self, info: NodeInfo, spec: dict, cpu: int, mem: int) -> tuple[list[str], bool]:
         """([] if the pod fits, else the failure reasons) and whether preemption could help."""
-        if info.unschedulable and not self._unschedulable_tolerated(tolerations):
-            return ["node(s) were unschedulable"], False
-        for t in info.taints:
-            if t.get("effect") not in ("NoSchedule", "NoExecute"):
-                continue
-            if not any(tolerates(tol, t) for tol in tolerations):
-                return [f"node(s) had untolerated taint {{{t.get('key', '')}: {t.get('value', '')}}}"], False
-        if not node_affinity_matches(spec, info.name, info.labels):
-            return ["node(s) didn't match Pod's node affinity/selector"], False
+        why = placement_failure(spec, info.name, info.labels, info.taints, info.unschedulable)
+        if why:
+            return [why], False
         u = self.usage.get(info.name)
-        why = []
-        if u is not None:
-            if u.pods + 1 > info.alloc_pods:
-                why.append("Too many pods")
-            if cpu and u.cpu + cpu > info.alloc_cpu:
-                why.append("Insufficient cpu")
-            if mem and u.mem + mem > info.alloc_mem:
-                why.append("Insufficient memory")
-        else:
-            if info.alloc_pods < 1:
-                why.append("Too many pods")
-            if cpu > info.alloc_cpu:
-                why.append("Insufficient cpu")
-            if mem > info.alloc_mem:
-                why.append("Insufficient memory")
-        return why, True
+        used = (u.cpu, u.mem, u.pods) if u is not None else (0, 0, 0)
+        return resource_shortfalls(cpu, mem, used, (info.alloc_cpu, info.alloc_mem, info.alloc_pods)), True

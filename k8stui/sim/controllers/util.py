@@ -1,5 +1,6 @@
-"""Helpers the simulated controllers share: quantities, taints and tolerations, node affinity,
-cheap looks at stored pods (without parsing their JSON), timestamps and hashes."""
+"""Helpers the simulated controllers share: quantities, cheap looks at stored pods (without parsing
+their JSON), timestamps and hashes. The scheduling predicates (taints, tolerations, node affinity,
+requests) are `k8stui.kube.scheduling`'s."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import math
 import re
 import time
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from k8stui.sim.store import Entry, now_rfc3339
 
@@ -76,23 +77,6 @@ def _parse_quantity(q: str) -> float:
 
 def cpu_millis(q: Any) -> int:
     return int(math.ceil(parse_quantity(q) * 1000 - 1e-9))
-
-
-def pod_requests(spec: dict) -> tuple[int, int]:
-    """(cpu millicores, memory bytes) a pod asks for: sum of containers, max with init containers."""
-    cpu = mem = 0
-    for c in spec.get("containers") or []:
-        req = (c.get("resources") or {}).get("requests") or {}
-        cpu += cpu_millis(req.get("cpu"))
-        mem += int(parse_quantity(req.get("memory")))
-    icpu = imem = 0
-    for c in spec.get("initContainers") or []:
-        req = (c.get("resources") or {}).get("requests") or {}
-        icpu = max(icpu, cpu_millis(req.get("cpu")))
-        imem = max(imem, int(parse_quantity(req.get("memory"))))
-    overhead = spec.get("overhead") or {}
-    return max(cpu, icpu) + cpu_millis(overhead.get("cpu")), max(mem, imem) + int(
-        parse_quantity(overhead.get("memory")))
 
 
 _REQ_RE = re.compile(rb'"requests":\{([^{}]*)\}')
@@ -241,85 +225,7 @@ def set_condition(conds: list[dict], cond: dict, ts: str) -> list[dict]:
     return out
 
 
-# ---- taints, tolerations, affinity ------------------------------------------------------------
-
-def tolerates(tol: dict, taint: dict) -> bool:
-    effect = tol.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = tol.get("key") or ""
-    op = tol.get("operator") or "Equal"
-    if op == "Exists":
-        return not key or key == taint.get("key")
-    if key != taint.get("key"):
-        return False
-    return (tol.get("value") or "") == (taint.get("value") or "")
-
-
-def untolerated_taint(taints: Iterable[dict], tolerations: list[dict],
-                      effects: tuple[str, ...] = ("NoSchedule", "NoExecute")) -> dict | None:
-    for t in taints:
-        if t.get("effect") not in effects:
-            continue
-        if not any(tolerates(tol, t) for tol in tolerations):
-            return t
-    return None
-
-
-def _expr_matches(expr: dict, values_of: dict[str, str]) -> bool:
-    key = expr.get("key", "")
-    op = expr.get("operator", "")
-    vals = [str(v) for v in expr.get("values") or []]
-    has = key in values_of
-    v = values_of.get(key)
-    if op == "In":
-        return has and v in vals
-    if op == "NotIn":
-        return not has or v not in vals
-    if op == "Exists":
-        return has
-    if op == "DoesNotExist":
-        return not has
-    if op in ("Gt", "Lt"):
-        if not has or len(vals) != 1:
-            return False
-        try:
-            a, b = int(v or ""), int(vals[0])
-        except ValueError:
-            return False
-        return a > b if op == "Gt" else a < b
-    return False
-
-
-def node_selector_term_matches(term: dict, node_name: str, labels: dict[str, str]) -> bool:
-    exprs = term.get("matchExpressions") or []
-    fields = term.get("matchFields") or []
-    if not exprs and not fields:
-        return False
-    for e in exprs:
-        if not _expr_matches(e, labels):
-            return False
-    for f in fields:
-        if f.get("key") != "metadata.name":
-            return False
-        if not _expr_matches(f, {"metadata.name": node_name}):
-            return False
-    return True
-
-
-def node_affinity_matches(spec: dict, node_name: str, labels: dict[str, str]) -> bool:
-    """nodeSelector and required node affinity (what the NodeAffinity filter checks)."""
-    for k, v in (spec.get("nodeSelector") or {}).items():
-        if labels.get(k) != v:
-            return False
-    req = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
-           .get("requiredDuringSchedulingIgnoredDuringExecution"))
-    if req:
-        terms = req.get("nodeSelectorTerms") or []
-        if not any(node_selector_term_matches(t, node_name, labels) for t in terms):
-            return False
-    return True
-
+# ---- DaemonSet pods' node -----------------------------------------------------------------------
 
 def node_name_from_affinity(spec: dict) -> str:
     """The node a DaemonSet pod is pinned to by its matchFields metadata.name affinity."""

@@ -17,7 +17,8 @@ as `k8stui drain`: the maintenance Lease for the length of the drain and the saf
 4. The live board: a row per pod (pending, evicting, blocked by PDB ns/name (a/c/d), deleting,
    terminating, gone, failed, skipped), its retries and elapsed time; the nodes of the sequence;
    an overall progress bar; kubectl's own lines underneath. `s` skips the pod under the cursor,
-   `x` deletes it despite its budget (its name typed), Esc stops the drain (confirmed). A drain that
+   `x` deletes it despite its budget (its name typed; the node's name instead when the delete would
+   take the budget below what it requires), Esc stops the drain (confirmed). A drain that
    stops or fails asks whether to leave the node cordoned or uncordon it, and ends the sequence.
 
 The engine runs in a Textual worker; its events are queued and rendered by a timer
@@ -74,6 +75,7 @@ from k8stui.ops.drain import (
     kubectl_lines,
     parse_go_duration,
 )
+from k8stui.ops.availability import delete_budget_refusals
 from k8stui.ops.maintenance import (
     GateReport,
     MaintenanceInProgress,
@@ -433,8 +435,7 @@ class DrainScreen(CommandScreen):
 
         async def one(node: str) -> tuple[str, object, object]:
             d = Drainer(self.conn, node, replace(self.options))
-            plan, gates = await asyncio.gather(d.plan(), check_node_gates(self.conn, node, "drain", holder=holder),
-                                               return_exceptions=True)
+            plan, gates = await asyncio.gather(d.plan(), self.node_gates(node, holder), return_exceptions=True)
             return node, plan, gates
 
         results = await asyncio.gather(*(one(n) for n in self.nodes))
@@ -455,6 +456,13 @@ class DrainScreen(CommandScreen):
             total = sum(len(p.to_evict) for p in self.plans.values() if isinstance(p, DrainPlan))
             self.set_status(f"d: drain {', '.join(self.nodes)} ({total} pod(s) to "
                             f"{'delete' if self.options.disable_eviction else 'evict'})   o: options   r: re-plan")
+
+    async def node_gates(self, node: str, holder: str) -> GateReport:
+        """The gates for `node` as the sequence reaches it: the nodes before it are gone by then, so
+        their pods' room and their workloads' availability count against it too."""
+        before = self.nodes[:self.nodes.index(node)]
+        return await check_node_gates(self.conn, node, "drain", holder=holder, drain_set=before,
+                                      bypass_budgets=self.options.disable_eviction)
 
     def render_plan(self) -> None:
         table = self.query_one("#drain-plan-table", DataTable)
@@ -667,7 +675,7 @@ class DrainScreen(CommandScreen):
         self._render_nodes()
         self.set_status(f"{node}: checking the safety gates and the plan again…")
         try:
-            report: GateReport | None = await check_node_gates(conn, node, "drain", holder=lease.holder)
+            report: GateReport | None = await self.node_gates(node, lease.holder)
         except UserError as e:
             if f'nodes "{node}" not found' not in str(e):
                 return self._refuse(node, str(e))
@@ -934,24 +942,39 @@ class DrainScreen(CommandScreen):
         line = self._controllable()
         if line is None or self.drainer is None:
             return
-        drainer = self.drainer
+        self.confirm_delete(line, self.drainer)
+
+    @work(group="drain-delete", exclusive=True, exit_on_error=False)
+    async def confirm_delete(self, line: PodLine, drainer: Drainer) -> None:
+        """A delete despite the budget: a yes, or the node's name typed when the safety gates say the
+        delete takes the budget below what it requires."""
         budget = line.label[len("blocked by PDB "):] if line.label.startswith("blocked by PDB ") else ""
         detail = ((f"Its PodDisruptionBudget {budget} allows no disruption now; a DELETE does not ask it, so "
                    "the application may drop below what its budget promises. " if budget else
                    "A DELETE does not ask the pod's PodDisruptionBudget. ")
                   + f"kubectl delete pod {line.name} -n {line.namespace}")
-
-        def answered(typed: str | None) -> None:
-            if not typed:
-                return
-            if drainer.delete_despite_pdb(line.namespace, line.name):
-                self.notify(f"deleting {line.namespace}/{line.name} despite its budget", timeout=4)
-            else:
-                self.notify(f"{line.namespace}/{line.name}: already finished", severity="warning", timeout=4)
-
-        # typed, not y/n: the budget is what keeps the application up
-        self.app.push_screen(TypeNameScreen(f"Delete {line.namespace}/{line.name} despite its budget?", detail,
-                                            line.name, yes="Delete"), answered)
+        title = f"Delete {line.namespace}/{line.name} despite its budget?"
+        try:
+            refusals = await delete_budget_refusals(self.conn, line.namespace, line.name)
+        except Exception as e:  # unknown is not safe: ask for the name as for a refusal
+            refusals = [f"the budget could not be checked: {_error_text(e)}"]
+        if refusals:
+            # the safety gates refuse: overriding them is the node's name typed, as for every gate
+            why = "\n".join(f"• the safety gates refuse: {r}" for r in refusals)
+            yes = await self.app.push_screen_wait(TypeNameScreen(title, f"{why}\n\n{detail}", line.node,
+                                                                 yes="Delete")) is not None
+            if yes:
+                audit.record("override-safety", f"pod/{line.namespace}/{line.name}", context=self.conn.context,
+                             result="ok", refusals=refusals)
+        else:
+            # typed, not y/n: the budget is what keeps the application up
+            yes = await self.app.push_screen_wait(TypeNameScreen(title, detail, line.name, yes="Delete")) is not None
+        if not yes:
+            return
+        if drainer.delete_despite_pdb(line.namespace, line.name):
+            self.notify(f"deleting {line.namespace}/{line.name} despite its budget", timeout=4)
+        else:
+            self.notify(f"{line.namespace}/{line.name}: already finished", severity="warning", timeout=4)
 
     def action_back(self) -> None:
         if self.phase == "running":

@@ -11,9 +11,12 @@ Everything it does goes through `k8stui.ops.upgrade`; the screen only renders:
 2. Plan: the checklist (blockers in red with their reasons and fixes), then per node its steps and
    exact commands. `a` applies it (the target version typed to confirm; refused read-only or with
    blockers), `r` re-plans.
-   `o` overrides the safety gates' refusals (quorum, the only API server, other maintenance) node
-   by node: the operator types the node's name, which goes into `options.override_safety`, and
-   the plan is made again (the refusals then show as warnings marked "overridden").
+   `o` first asks once for the plan to acknowledge its API outage (the only API server upgraded:
+   the operator types that node's name; `options.outage_acknowledged_for` keeps the target), then
+   overrides the other safety-gate refusals (quorum, a workload left with nothing, other
+   maintenance) node by node: the operator types the node's name, which goes into
+   `options.override_safety`, and the plan is made again (the refusals then show as warnings
+   marked "overridden" / "acknowledged for this plan").
 3. Run: a row per node (its state: pending, running, paused, stopped, failed or done; the current
    step; a progress bar of its steps, the journal's, so a resumed run starts where it stands), the
    counters (nodes done, steps done, of all selected) with an overall progress bar, and the
@@ -331,7 +334,8 @@ class UpgradeScreen(CommandScreen):
         self.phase = "plan"
         self.refresh_bindings()
         if plan.blockers:
-            hint = ", o overrides the safety gates" if self.safety_refusals() else ""
+            hint = (", o overrides the safety gates" if self.safety_refusals() or self.unacknowledged_outage()
+                    else "")
             self.set_status(f"[$error]{len(plan.blockers)} blocker(s)[/]: fix them and re-plan (r){hint}")
         elif not plan.todo and not plan.resume:
             self.set_status(f"nothing to do: every node runs {plan.target}")
@@ -353,10 +357,15 @@ class UpgradeScreen(CommandScreen):
                 out.setdefault(p.node, []).append(p)
         return out
 
+    def unacknowledged_outage(self) -> list[up.Problem]:
+        """The plan's API-outage problems while not acknowledged for it."""
+        return [p for p in (self.plan.all_problems if self.plan is not None else [])
+                if p.code == "safety.api-outage" and p.severity == up.BLOCKER and p.node]
+
     def action_override(self) -> None:
         if self.phase != "plan":
             return
-        if not self.safety_refusals():
+        if not self.safety_refusals() and not self.unacknowledged_outage():
             self.notify("no safety-gate refusal to override in this plan", severity="warning", timeout=4)
             return
         self.override_safety()
@@ -365,7 +374,21 @@ class UpgradeScreen(CommandScreen):
     async def override_safety(self) -> None:
         from k8stui.ui.screens.prompts import TypeNameScreen
 
-        added = []
+        added: list[str] = []
+        acknowledged = False
+        outage = self.unacknowledged_outage()
+        if outage and self.plan is not None:
+            first = outage[0].node or ""
+            detail = "\n".join(f"• {p.node}: {p.message}" for p in outage) + (
+                "\n\nThe Kubernetes API is down while its only API server restarts at the new version: k8stui, "
+                "kubectl and controllers wait until it is back. This is asked once for the whole plan.")
+            typed = await self.app.push_screen_wait(TypeNameScreen(
+                "Acknowledge the API outage of this upgrade?", detail, first, yes="Acknowledge"))
+            if typed is None:
+                self.set_status("nothing acknowledged")
+                return
+            self.options.outage_acknowledged_for = self.plan.target
+            acknowledged = True
         for node, problems in self.safety_refusals().items():
             detail = "\n".join(f"• {p.message}" for p in problems) + (
                 "\n\nThe safety gates refuse to take this node down. Override only if you know why this is safe "
@@ -375,11 +398,13 @@ class UpgradeScreen(CommandScreen):
             if typed is None:
                 break
             added.append(node)
-        if not added:
+        if not added and not acknowledged:
             self.set_status("nothing overridden")
             return
         self.options.override_safety = frozenset(self.options.override_safety | set(added))
-        self.notify(f"safety gates overridden for {', '.join(added)}", severity="warning", timeout=5)
+        done = (["the API outage acknowledged for this plan"] if acknowledged else []) + (
+            [f"safety gates overridden for {', '.join(added)}"] if added else [])
+        self.notify("; ".join(done), severity="warning", timeout=5)
         self.make_plan()
 
     def action_toggle_force(self) -> None:
