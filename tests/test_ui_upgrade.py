@@ -143,7 +143,7 @@ async def test_choose_plan_force_and_run_with_pause(make_sim, tmp_path) -> None:
             await until(pilot, lambda: screen.phase == "running", what="the run")
             summary = screen.operation_summary()  # what Ctrl+Q says before quitting
             assert summary.startswith("An upgrade to v1.34.3 is running") and "resumes at the first unfinished " \
-                "step" in summary and str(up.journal_path(screen.plan.cluster, "v1.34.3")) in summary, summary
+                "step" in summary and str(up.plan_journal_path(screen.plan)) in summary, summary
             await pilot.press("p")
             await until(pilot, lambda: any(isinstance(e, up.Paused) for e in screen.events), what="the pause")
             await until(pilot, lambda: "paused" in status(screen), what="the paused status")
@@ -238,8 +238,8 @@ async def test_board_after_failure_and_resume_of_a_minor_upgrade(make_sim, tmp_p
             await choose(pilot, screen, "v1.35.2")
             assert plan_shown(screen).startswith("v1.34.3 → v1.35.2  (minor upgrade)")
             await pilot.press("a")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
-            await pilot.press("y")
+            await answerable(pilot, TypeNameScreen)  # the target version, typed
+            await pilot.press(*"v1.35.2", "enter")
             await until(pilot, lambda: isinstance(app.screen, StepFailedScreen), timeout=30, what="the failure")
             assert board(screen) == {"k8s-master": ("done", 12, 12), "k8s-worker-1": ("failed", 2, 11),
                                      "k8s-worker-2": ("pending", 0, 11)}
@@ -262,8 +262,8 @@ async def test_board_after_failure_and_resume_of_a_minor_upgrade(make_sim, tmp_p
             assert "☒ Upgrade kubeadm to 1.35.2-1.1  (failed in an earlier run: runs again)" in worker_1
             assert "☐ Verify kubeadm is v1.35.2\n" in worker_1
             await pilot.press("a")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
-            await pilot.press("y")
+            await answerable(pilot, TypeNameScreen)  # the target version, typed
+            await pilot.press(*"v1.35.2", "enter")
             await until(pilot, lambda: screen.phase in ("running", "finished"), what="the resumed run")
             # the journal's place from the first moment: the control plane's 12 steps, not 0/0
             assert board(screen)["k8s-master"] == ("done", 12, 12) and board_adds_up(screen, totals)
@@ -300,8 +300,8 @@ async def test_board_states_paused_stopped_and_plan_marks(make_sim, tmp_path) ->
             await choose(pilot, screen, "v1.34.3")
             totals = {n.name: len(n.steps) for n in screen.plan.nodes}
             await pilot.press("a")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
-            await pilot.press("y")
+            await answerable(pilot, TypeNameScreen)  # the target version, typed
+            await pilot.press(*"v1.34.3", "enter")
             await until(pilot, lambda: board(screen)["k8s-master"][0] == "running", what="the first node running")
             await pilot.press("p")
             await until(pilot, lambda: any(isinstance(e, up.Paused) for e in screen.events), what="the pause")
@@ -309,7 +309,7 @@ async def test_board_states_paused_stopped_and_plan_marks(make_sim, tmp_path) ->
             assert {s for n, (s, _, _) in board(screen).items() if n != "k8s-master"} == {"pending"}
             assert board_adds_up(screen, totals)
             await pilot.press("x")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the abort confirmation")
+            await answerable(pilot, ConfirmScreen)  # the abort
             await pilot.press("y")
             await until(pilot, lambda: screen.phase == "finished", timeout=30, what="the end of the run")
             assert screen.result is not None and screen.result.status == "stopped"
@@ -327,8 +327,8 @@ async def test_board_states_paused_stopped_and_plan_marks(make_sim, tmp_path) ->
                 assert f"☑ {title_}  (done in an earlier run)" in text
             assert "☑" not in text.split(" 2. k8s-worker-1")[1]
             await pilot.press("a")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
-            await pilot.press("y")
+            await answerable(pilot, TypeNameScreen)  # the target version, typed
+            await pilot.press(*"v1.34.3", "enter")
             await until(pilot, lambda: screen.phase == "running", what="the resumed run")
             assert board(screen)["k8s-master"][1] >= done and board_adds_up(screen, totals)
             await until(pilot, lambda: board_adds_up(screen, totals) and screen.phase == "finished", timeout=60,

@@ -27,7 +27,8 @@ from typing import Any
 
 from k8stui.kube.connection import Connection
 from k8stui.ops import upgrade_kube as kube
-from k8stui.ops.upgrade_journal import Journal, find_journal, find_resumable, journal_dir, journal_path
+from k8stui.ops.upgrade_journal import (Journal, find_journal, find_resumable, journal_dir, journal_path,
+                                       plan_journal_path)
 from k8stui.ops.upgrade_plan import (
     BLOCKER,
     INFO,
@@ -73,6 +74,7 @@ from k8stui.ops.upgrade_run import (
 __all__ = [
     "BLOCKER", "INFO", "WARNING", "NodePlan", "PlannedStep", "Problem", "UpgradeOptions", "UpgradePlan",
     "make_plan", "parse_target", "Journal", "find_journal", "find_resumable", "journal_dir", "journal_path",
+    "plan_journal_path",
     "CommandFinished", "CommandStarted", "DrainProgress", "GatePassed", "GateWaiting", "NodeDone", "NodeProgress",
     "NodeStarted", "OutputLine", "Paused", "Resumed", "RunFinished", "RunResult", "RunStarted", "StepFailed",
     "StepFinished", "StepSkipped", "StepStarted", "UpgradeEvent", "UpgradeRun", "run_upgrade", "offered_targets",

@@ -258,7 +258,7 @@ class UpgradeScreen(CommandScreen):
         if self.phase != "running" or plan is None:
             return None
         journal = self.run.journal.path if self.run is not None and self.run.journal is not None else \
-            up.journal_path(plan.cluster, str(plan.target), self.journal_dir)
+            up.plan_journal_path(plan, self.journal_dir)
         step = next((e for e in reversed(self.events) if isinstance(e, up.StepStarted)), None)
         where = f" ({step.node}: {step.title})" if step is not None else ""
         return (f"An upgrade to {plan.target} is running{where}. Quitting stops it in the middle of that step; "
