@@ -118,13 +118,16 @@ class Connection:
         return self.readonly or self.rbac_readonly
 
     async def close(self) -> None:
-        for api in self._retired:
+        await self._close_retired()
+        await self.api.close()
+
+    async def _close_retired(self) -> None:
+        retired, self._retired = self._retired, []
+        for api in retired:
             try:
                 await api.close()
             except Exception:
                 pass
-        self._retired.clear()
-        await self.api.close()
 
     def sources_changed(self) -> bool:
         """Has any file this connection was loaded from changed since (content, not just mtime)?"""
@@ -153,7 +156,9 @@ class Connection:
             except UserError as e:
                 self.refresh_error = str(e)
                 return False
-            # running operations may still hold the old client: it is closed with the connection
+            # running operations may still hold the old client: it is closed at the next swap or
+            # with the connection (the one before it has had its chance to finish)
+            await self._close_retired()
             self._retired.append(self.api)
             self._use(api, info, fingerprint)
             self.refresh_error = None
