@@ -21,9 +21,6 @@ from k8stui.ui.screens.nodes import NodesScreen
 from k8stui.ui.widgets.status import FeedState, StatusBar, clock_time, feed_label
 from ui_support import SIZE, make_app, screen_text, started, until
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
-
 @pytest.fixture(autouse=True)
 def _state_home(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))

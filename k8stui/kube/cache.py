@@ -35,7 +35,7 @@ from typing import Any, Callable
 from kubernetes.aio.client.exceptions import ApiException
 
 from k8stui.errors import UserError
-from k8stui.kube.connection import Connection, explain
+from k8stui.kube.connection import Connection, explain, needs_new_credentials
 from k8stui.kube.rows import ROW_BUILDERS, Row
 
 try:  # twice as fast on list pages and watch lines, when installed; same results
@@ -202,7 +202,7 @@ class ResourceCache:
             return False
         if refreshed:
             self.credential_refreshes += 1
-        elif self.conn.refresh_error:
+        elif self.conn.refresh_error and needs_new_credentials(e):
             self.error = f"{self.error}; {self.conn.refresh_error}"
         return refreshed or self._generation != self.conn.generation
 
@@ -340,11 +340,14 @@ class ResourceCache:
         """The watch is quiet: is the server there? A list of one item must answer in time."""
         self.probes += 1
         budget = float(self.probe_seconds)
+        resp = None
         try:
             async with asyncio.timeout(budget):
                 resp = await self._call(limit=1, _request_timeout=(budget, budget))
                 body = await resp.read()
         except asyncio.TimeoutError:
+            if resp is not None:
+                resp.release()
             raise StreamLost(f"the API server stopped answering ({self.conn.context} at {self.conn.server}): "
                              f"no watch event for {self.quiet_seconds:g}s and no answer to a probe in "
                              f"{budget:g}s") from None

@@ -1,9 +1,10 @@
 """A connection to one cluster: kubeconfig loading, the read-only guard, one-line errors.
 
 The read-only guard wraps the REST client's `request`, the single place every API call of the
-official client leaves the process (it also makes the client's `(connect, read)` timeouts work): in read-only mode any method other than GET (and the POST of
+official client leaves the process: in read-only mode any method other than GET (and the POST of
 a self-subject access or rules review, which changes nothing) raises `ReadOnlyError` before a
-byte is sent. Hiding keys in the UI is a convenience on top; this is the enforcement.
+byte is sent. Hiding keys in the UI is a convenience on top; this is the enforcement. (The same
+wrapper makes the client's documented `(connect, read)` timeouts work.)
 
 Credentials that change under a running session (the API server restarted with a new CA, a token
 rotated, the kubeconfig rewritten) are picked up in place: on a TLS failure or a 401,
