@@ -148,7 +148,8 @@ async def test_compacted_history_relists_and_shows_the_truth(live_sim):
             await until(pilot, lambda: app.session.pods.relists > relists, what="a relist (410 Gone)")
             await until(pilot, lambda: "new-one" in pod_names(screen) and "old-one" not in pod_names(screen),
                         what="the truth after the relist")
-            assert app.session.pods.state == "live"
+            # live once the watch after the relist is open (a moment after the new rows)
+            await until(pilot, lambda: app.session.pods.state == "live", what="live after the relist")
             assert screen.table.row_count == len(app.session.pods.rows)
         finally:
             def restore() -> None:

@@ -6,6 +6,19 @@ resourceVersion. A dropped stream reconnects with backoff from the last resource
 deleted while we were away disappear (no ghosts) and none are lost. Changes are folded into the
 rows as they arrive and recorded as dirty keys; the UI takes them in batches (`take_changes`).
 
+Never stale without saying so: every request has connect and read timeouts, and a watch that
+brings nothing (no event, no bookmark) for `quiet_seconds` is probed with a cheap GET (a list of
+one item) that must answer within `probe_seconds`. A failed probe declares the stream lost: the
+state becomes `stale` and `stale_since` says since when the rows were last known true (the last
+event, bookmark, list or answered probe). `last_update` is the last GOOD update (an event, a
+bookmark, a list page) and never moves while disconnected. A state is `live` only once a watch
+is open. With the defaults a hung server shows as stale within `quiet_seconds + probe_seconds`
+(15 s) and a recovered one as live within `1.5 * max_backoff` (15 s) plus one list and watch.
+
+Back by itself: a TLS failure or a 401 asks the connection to re-read a changed kubeconfig
+(`Connection.refresh`); a new API client (a new `conn.generation`) makes every cache relist, so
+the rows of the old cluster are replaced by the new one's.
+
 Pod caches also keep per-node tallies (pod count, requested CPU and memory) updated on every
 change, so the nodes view never recounts 150,000 pods.
 """
@@ -21,7 +34,8 @@ from typing import Any, Callable
 
 from kubernetes.aio.client.exceptions import ApiException
 
-from k8stui.kube.connection import Connection, explain
+from k8stui.errors import UserError
+from k8stui.kube.connection import Connection, explain, needs_new_credentials
 from k8stui.kube.rows import ROW_BUILDERS, Row
 
 try:  # twice as fast on list pages and watch lines, when installed; same results
@@ -30,11 +44,24 @@ except ImportError:  # pragma: no cover
     _loads = json.loads
 
 PAGE = 500
-WATCH_SECONDS = 300
+WATCH_SECONDS = 300  # the server ends a watch after this (timeoutSeconds); it is made again at once
+QUIET_SECONDS = 10.0  # a watch with no line for this long is probed
+PROBE_SECONDS = 5.0  # the probe's whole budget: no answer in time, the stream is lost
+CONNECT_SECONDS = 5.0  # every request: TCP connect and TLS handshake
+READ_SECONDS = 15.0  # every request but the watch (which is probed): the longest silence of a socket
+PAGE_SECONDS = 60.0  # one list page, in all
+FIRST_BACKOFF = 0.2
+MAX_BACKOFF = 10.0  # waits are jittered to 0.5-1.5 times this at most: back within 15 s of recovery
+# states in which the rows may no longer be what the cluster holds
+STALE_STATES = ("stale", "reconnecting")
 
 
 class Gone(Exception):
     """The resourceVersion we hold was compacted away: relist."""
+
+
+class StreamLost(UserError):
+    """The watch went quiet and the server did not answer a probe in time."""
 
 
 @dataclass
@@ -72,7 +99,21 @@ class ResourceCache:
         self.resource_version = ""
         self.state = "connecting"
         self.error: str | None = None
-        self.last_update = 0.0
+        self.last_update = 0.0  # the last good update: an event, a bookmark, a list page
+        self.stale_since: float | None = None  # rows last known true then; None while live
+        self.confirmed_at = 0.0  # the last time the rows were known true (good update, answered probe)
+        # intervals (tests shorten them; see the module docstring for what the defaults promise)
+        self.watch_seconds = WATCH_SECONDS
+        self.quiet_seconds = QUIET_SECONDS
+        self.probe_seconds = PROBE_SECONDS
+        self.connect_seconds = CONNECT_SECONDS
+        self.read_seconds = READ_SECONDS
+        self.page_seconds = PAGE_SECONDS
+        self.first_backoff = FIRST_BACKOFF
+        self.max_backoff = MAX_BACKOFF
+        self.probes = 0
+        self.credential_refreshes = 0
+        self._generation = conn.generation  # the connection's API client the rows were listed with
         self.synced = asyncio.Event()  # the first full list is in
         self.first_page = asyncio.Event()
         self.relists = 0
@@ -86,8 +127,26 @@ class ResourceCache:
         out, self._changes = self._changes, Changes()
         return out
 
+    @property
+    def is_stale(self) -> bool:
+        """The rows may be out of date: the stream was lost and is not back yet."""
+        return self.stale_since is not None
+
+    def worst_case_stale_s(self) -> float:
+        """The longest a hung server can look live: the quiet wait, then the probe."""
+        return self.quiet_seconds + self.probe_seconds
+
+    def worst_case_recovery_s(self) -> float:
+        """The longest wait, after a server is back, before the next attempt (which then needs
+        only one list and one watch to be live)."""
+        return 1.5 * self.max_backoff
+
     def _notify(self) -> None:
-        self.last_update = self.clock()
+        """Good data arrived (an event, a bookmark, a list page)."""
+        self.last_update = self.confirmed_at = self.clock()
+        self._changed()
+
+    def _changed(self) -> None:
         if self.on_change:
             self.on_change()
 
@@ -95,34 +154,64 @@ class ResourceCache:
 
     async def run(self) -> None:
         """List, then watch forever; cancel the task to stop."""
-        backoff = 0.2
+        backoff = self.first_backoff
         need_list = True
         while True:
             try:
-                if need_list:
+                if need_list or self._generation != self.conn.generation:
+                    # a new API client (the kubeconfig changed) may point at another cluster
+                    self._generation = self.conn.generation
                     self.state = "listing" if not self.synced.is_set() else "relisting"
+                    self._changed()
                     await self._list()
                     need_list = False
                     self.synced.set()
-                self.state = "live"
-                self.error = None
-                self._notify()
                 await self._watch()
-                backoff = 0.2  # a watch that ended normally (timeout) reconnects at once
+                backoff = self.first_backoff  # a watch that ended normally (timeout) is made again at once
             except Gone:
                 self.relists += 1
                 need_list = True
             except asyncio.CancelledError:
                 raise
             except Exception as e:
-                self.error = str(explain(e, self.conn))
-                self.state = "reconnecting"
-                self.reconnects += 1
-                self._notify()
+                self._lost(e)
+                if await self._refresh_credentials(e):
+                    need_list = True
                 await asyncio.sleep(backoff * (0.5 + random.random()))
-                backoff = min(backoff * 2, 30.0)
+                backoff = min(backoff * 2, self.max_backoff)
                 if isinstance(e, ApiException) and e.status == 410:
                     need_list = True
+
+    def _lost(self, e: Exception) -> None:
+        """The stream failed: say why, and since when the rows are stale (the first failure of an
+        outage fixes it). `last_update` stays: nothing good arrived."""
+        self.error = str(explain(e, self.conn))
+        # no answer in time: the server may be hung; anything else: it answered with an error
+        self.state = "stale" if isinstance(e, (asyncio.TimeoutError, StreamLost)) else "reconnecting"
+        if self.stale_since is None and self.synced.is_set():
+            self.stale_since = self.confirmed_at or self.clock()
+        self.reconnects += 1
+        self._changed()
+
+    async def _refresh_credentials(self, e: Exception) -> bool:
+        """A TLS failure or a 401: a rewritten kubeconfig may cure it (see Connection.refresh)."""
+        try:
+            refreshed = await self.conn.refresh(e)
+        except Exception as err:  # a broken kubeconfig: keep trying with what we have
+            self.error = f"{self.error}; re-reading the kubeconfig failed: {err}"
+            return False
+        if refreshed:
+            self.credential_refreshes += 1
+        elif self.conn.refresh_error and needs_new_credentials(e):
+            self.error = f"{self.error}; {self.conn.refresh_error}"
+        return refreshed or self._generation != self.conn.generation
+
+    def _went_live(self) -> None:
+        self.state = "live"
+        self.error = None
+        self.stale_since = None
+        self.confirmed_at = self.clock()
+        self._changed()
 
     def _call(self, **kw: Any):
         core = self.conn.core()
@@ -135,8 +224,10 @@ class ResourceCache:
         return core.list_pod_for_all_namespaces_without_preload_content(**kw)
 
     async def _page(self, token: str | None) -> tuple[int, str | None, bytes]:
-        resp = await self._call(limit=self.page_size, _continue=token, _request_timeout=60)
-        return resp.status, resp.reason, await resp.read()
+        async with asyncio.timeout(self.page_seconds):
+            resp = await self._call(limit=self.page_size, _continue=token,
+                                    _request_timeout=(float(self.connect_seconds), float(self.read_seconds)))
+            return resp.status, resp.reason, await resp.read()
 
     async def _list(self) -> None:
         """Page through the full list. The first sync shows rows page by page; a relist builds a
@@ -202,29 +293,67 @@ class ResourceCache:
         self._notify()
 
     async def _watch(self) -> None:
+        # a quiet stream is probed (a quiet cluster is not a dead server); the socket's own read
+        # timeout only ends a stream the server never closes
         resp = await self._call(watch=True, resource_version=self.resource_version, allow_watch_bookmarks=True,
-                                timeout_seconds=WATCH_SECONDS, _request_timeout=WATCH_SECONDS + 30)
+                                timeout_seconds=int(self.watch_seconds),
+                                _request_timeout=(float(self.connect_seconds), self.watch_seconds + 30.0))
         if resp.status == 410:
             raise Gone()
         if resp.status >= 400:
             body = await resp.read()
             raise ApiException(status=resp.status, reason=resp.reason, body=body.decode(errors="replace"))
+        self._went_live()
+        content = resp.content
+        # one read outstanding at a time, never cancelled by the quiet wait (a cancelled readline
+        # would lose the part of a line it had taken)
+        reading: asyncio.Future | None = None
         try:
             pending = 0
-            async for line in resp.content:
+            while True:
+                if reading is None:
+                    reading = asyncio.ensure_future(content.readline())
+                done, _ = await asyncio.wait((reading,), timeout=self.quiet_seconds)
+                if not done:
+                    await self._probe()  # raises when the server does not answer
+                    continue
+                line, reading = reading.result(), None
+                if not line:
+                    break  # the server ended the watch
                 if not line.strip():
                     continue
                 ev = _loads(line)
                 self._apply(ev)
                 pending += 1
                 # fold a burst: notify once the stream has nothing more buffered
-                if resp.content.is_eof() or not resp.content._buffer:  # type: ignore[attr-defined]
+                if content.is_eof() or not content._buffer:  # type: ignore[attr-defined]
                     self._notify()
                     pending = 0
             if pending:
                 self._notify()
         finally:
+            if reading is not None and not reading.done():
+                reading.cancel()
             resp.release()
+
+    async def _probe(self) -> None:
+        """The watch is quiet: is the server there? A list of one item must answer in time."""
+        self.probes += 1
+        budget = float(self.probe_seconds)
+        resp = None
+        try:
+            async with asyncio.timeout(budget):
+                resp = await self._call(limit=1, _request_timeout=(budget, budget))
+                body = await resp.read()
+        except asyncio.TimeoutError:
+            if resp is not None:
+                resp.release()
+            raise StreamLost(f"the API server stopped answering ({self.conn.context} at {self.conn.server}): "
+                             f"no watch event for {self.quiet_seconds:g}s and no answer to a probe in "
+                             f"{budget:g}s") from None
+        if resp.status >= 400:
+            raise ApiException(status=resp.status, reason=resp.reason, body=body.decode(errors="replace"))
+        self.confirmed_at = self.clock()
 
     def _apply(self, ev: dict) -> None:
         etype = ev.get("type")
@@ -237,7 +366,7 @@ class ResourceCache:
         rv = (obj.get("metadata") or {}).get("resourceVersion")
         if rv:
             self.resource_version = rv
-        if etype == "BOOKMARK":
+        if etype == "BOOKMARK":  # nothing changed up to rv: counts as a good update (see _watch)
             return
         uid = (obj.get("metadata") or {}).get("uid", "")
         old = self.rows.get(uid)

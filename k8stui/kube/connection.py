@@ -3,14 +3,24 @@
 The read-only guard wraps the REST client's `request`, the single place every API call of the
 official client leaves the process: in read-only mode any method other than GET (and the POST of
 a self-subject access or rules review, which changes nothing) raises `ReadOnlyError` before a
-byte is sent. Hiding keys in the UI is a convenience on top; this is the enforcement.
+byte is sent. Hiding keys in the UI is a convenience on top; this is the enforcement. (The same
+wrapper makes the client's documented `(connect, read)` timeouts work.)
+
+Credentials that change under a running session (the API server restarted with a new CA, a token
+rotated, the kubeconfig rewritten) are picked up in place: on a TLS failure or a 401,
+`Connection.refresh(error)` re-reads the kubeconfig when any file it was loaded from changed (or,
+for exec and token-file users, re-evaluates the credentials on a 401) and swaps in a new API
+client. Everything holding the Connection uses the new client from its next call on;
+`generation` counts the swaps, so caches know to relist.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import ssl
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +34,11 @@ from kubernetes.aio.client.exceptions import ApiException
 from k8stui.errors import ReadOnlyError, UserError
 
 DEFAULT_KUBECONFIG = Path("~/.kube/config")
+# an exec or token-file user whose file did not change is re-evaluated on a 401 at most this often
+REEVALUATE_SECONDS = 10.0
+# kubeconfig fields naming files the client reads (relative paths are relative to the kubeconfig)
+CLUSTER_FILES = ("certificate-authority",)
+USER_FILES = ("client-certificate", "client-key", "tokenFile")
 # POSTs that only ask a question: allowed in read-only mode
 READ_ONLY_POSTS = ("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
                    "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
@@ -74,21 +89,33 @@ def read_kubeconfig(path: str | Path | None) -> KubeconfigInfo:
 class Connection:
     """An API client for one context, with its facts and the read-only guard in place."""
 
-    def __init__(self, api: kclient.ApiClient, info: KubeconfigInfo, context: str, readonly: bool):
-        self.api = api
-        self.kubeconfig = info
+    def __init__(self, api: kclient.ApiClient, info: KubeconfigInfo, context: str, readonly: bool,
+                 fingerprint: tuple | None = None):
         self.context = context
-        ctx = info.context(context)
-        self.cluster = ctx.get("cluster", "")
-        self.user = ctx.get("user", "")
-        self.namespace = ctx.get("namespace") or "default"
-        self.server = api.configuration.host
         self.readonly = readonly
         # what made it read-only, for messages: "--readonly", "config: contexts.NAME.readonly", ...
         self.readonly_source: str | None = None
         self.rbac_readonly = False  # set when access reviews say we may not write
         self.write_access_checked = False  # whether check_write_access has asked RBAC
         self.sent: list[tuple[str, str]] = []  # (method, path) of every request let through
+        self.generation = 0  # API clients swapped in by `refresh`
+        self.refresh_error: str | None = None  # why the last re-read of the kubeconfig failed
+        self._retired: list[kclient.ApiClient] = []  # replaced clients, closed with the connection
+        self._refresh_lock = asyncio.Lock()
+        self._use(api, info, fingerprint if fingerprint is not None else kubeconfig_fingerprint(info, context))
+
+    def _use(self, api: kclient.ApiClient, info: KubeconfigInfo, fingerprint: tuple) -> None:
+        """Take this client and the kubeconfig facts it was built from."""
+        self.api = api
+        self.kubeconfig = info
+        ctx = info.context(self.context)
+        self.cluster = ctx.get("cluster", "")
+        self.user = ctx.get("user", "")
+        self.namespace = ctx.get("namespace") or "default"
+        self.server = api.configuration.host
+        self.fingerprint = fingerprint
+        self._dynamic_user = _has_dynamic_credentials(info, self.context)
+        self._built_at = time.monotonic()
         _install_guard(self)
 
     @property
@@ -105,7 +132,52 @@ class Connection:
         return RBAC_READONLY_REASON if self.rbac_readonly else "--readonly"
 
     async def close(self) -> None:
+        await self._close_retired()
         await self.api.close()
+
+    async def _close_retired(self) -> None:
+        retired, self._retired = self._retired, []
+        for api in retired:
+            try:
+                await api.close()
+            except Exception:
+                pass
+
+    def sources_changed(self) -> bool:
+        """Has any file this connection was loaded from changed since (content, not just mtime)?"""
+        return kubeconfig_fingerprint(self.kubeconfig, self.context) != self.fingerprint
+
+    async def refresh(self, error: BaseException) -> bool:
+        """After `error` (a TLS failure or a 401): rebuild the API client from the kubeconfig when
+        its files changed, or, on a 401 for an exec or token-file user, to re-evaluate the
+        credentials. True when a new client is in place (`generation` went up). Concurrent
+        callers wait for one rebuild; a kubeconfig that cannot be used leaves the old client in
+        place and says why in `refresh_error`."""
+        if not needs_new_credentials(error):
+            return False
+        async with self._refresh_lock:
+            changed = self.sources_changed()
+            unauthorized = isinstance(error, ApiException) and error.status == 401
+            reevaluate = (unauthorized and self._dynamic_user
+                          and time.monotonic() - self._built_at >= REEVALUATE_SECONDS)
+            if not (changed or reevaluate):
+                return False
+            try:
+                info = read_kubeconfig(self.kubeconfig.path)
+                info.context(self.context)
+                fingerprint = kubeconfig_fingerprint(info, self.context)
+                api = await _new_api(info, self.context)
+            except UserError as e:
+                self.refresh_error = str(e)
+                return False
+            # running operations may still hold the old client: it is closed at the next swap or
+            # with the connection (the one before it has had its chance to finish)
+            await self._close_retired()
+            self._retired.append(self.api)
+            self._use(api, info, fingerprint)
+            self.refresh_error = None
+            self.generation += 1
+            return True
 
     def core(self) -> kclient.CoreV1Api:
         return kclient.CoreV1Api(self.api)
@@ -155,9 +227,97 @@ def _install_guard(conn: Connection) -> None:
             if not (method.upper() == "POST" and path in READ_ONLY_POSTS):
                 raise ReadOnlyError(f"{method.upper()} {path}")
         conn.sent.append((method.upper(), path))
+        timeout = kwargs.get("_request_timeout")
+        if isinstance(timeout, tuple):
+            kwargs["_request_timeout"] = _client_timeout(*timeout)
         return await original(method, url, *args, **kwargs)
 
     rest.request = guarded  # type: ignore[method-assign]
+
+
+def needs_new_credentials(e: BaseException) -> bool:
+    """A failure that a changed kubeconfig may cure: the server's certificate is not the one we
+    trust, or our credentials were rejected."""
+    if isinstance(e, ApiException):
+        return e.status == 401
+    return isinstance(e, (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError, ssl.SSLError))
+
+
+def kubeconfig_files(info: KubeconfigInfo, context: str) -> list[Path]:
+    """The kubeconfig and every file its context's cluster and user name (CA, client cert and
+    key, token file)."""
+    files = [info.path]
+    try:
+        ctx = info.context(context)
+    except UserError:
+        return files
+    for kind, name, keys in (("clusters", ctx.get("cluster"), CLUSTER_FILES), ("users", ctx.get("user"), USER_FILES)):
+        entry = _named(info.raw.get(kind), name, kind[:-1])
+        for key in keys:
+            value = entry.get(key)
+            if isinstance(value, str) and value:
+                p = Path(value).expanduser()
+                files.append(p if p.is_absolute() else info.path.parent / p)
+    return files
+
+
+def kubeconfig_fingerprint(info: KubeconfigInfo, context: str) -> tuple:
+    """(path, digest of its content or None when unreadable) of every file of `kubeconfig_files`."""
+    return _digests(kubeconfig_files(info, context))
+
+
+def current_fingerprint(kubeconfig: str | Path | None, context: str | None) -> tuple:
+    """The fingerprint of the kubeconfig as it is now, even when it cannot be used (then of the
+    file alone), so any change to it shows."""
+    try:
+        info = read_kubeconfig(kubeconfig)
+    except UserError:
+        return _digests([kubeconfig_path(kubeconfig)])
+    return kubeconfig_fingerprint(info, context or info.current)
+
+
+def _digests(paths: list[Path]) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            out.append((str(p), hashlib.sha256(p.read_bytes()).hexdigest()))
+        except OSError:
+            out.append((str(p), None))
+    return tuple(out)
+
+
+def _named(items: Any, name: Any, field_name: str) -> dict:
+    for item in items or []:
+        if isinstance(item, dict) and item.get("name") == name and isinstance(item.get(field_name), dict):
+            return item[field_name]
+    return {}
+
+
+def _has_dynamic_credentials(info: KubeconfigInfo, context: str) -> bool:
+    """Credentials that can change without the kubeconfig changing: an exec plugin, an auth
+    provider, a token file."""
+    try:
+        user = _named(info.raw.get("users"), info.context(context).get("user"), "user")
+    except UserError:
+        return False
+    return bool(user.get("exec") or user.get("auth-provider") or user.get("tokenFile"))
+
+
+async def _new_api(info: KubeconfigInfo, ctx: str) -> kclient.ApiClient:
+    """An API client for the context (exec plugins run now), with one-line errors."""
+    try:
+        return await kconfig.new_client_from_config(config_file=str(info.path), context=ctx, persist_config=False)
+    except kconfig.ConfigException as e:
+        raise UserError(f"kubeconfig {info.path}: context {ctx}: {str(e).splitlines()[0]}") from None
+    except (ValueError, TypeError, KeyError, OSError) as e:
+        raise UserError(f"kubeconfig {info.path}: context {ctx}: invalid ({e})") from None
+
+
+def _client_timeout(connect: float, read: float) -> aiohttp.ClientTimeout:
+    """The client's documented `(connect, read)` form of `_request_timeout`, which its asyncio REST
+    layer hands to aiohttp unconverted: connect covers the TCP and TLS handshakes, read the
+    longest silence of the socket; no total (callers that need one bound the call themselves)."""
+    return aiohttp.ClientTimeout(total=None, connect=connect, sock_connect=connect, sock_read=read)
 
 
 async def connect(kubeconfig: str | Path | None = None, context: str | None = None,
@@ -168,13 +328,10 @@ async def connect(kubeconfig: str | Path | None = None, context: str | None = No
     if not ctx:
         raise UserError(f"kubeconfig {info.path}: no current context (use --context NAME)")
     info.context(ctx)  # raises for an unknown context
-    try:
-        api = await kconfig.new_client_from_config(config_file=str(info.path), context=ctx, persist_config=False)
-    except kconfig.ConfigException as e:
-        raise UserError(f"kubeconfig {info.path}: context {ctx}: {str(e).splitlines()[0]}") from None
-    except (ValueError, TypeError, KeyError, OSError) as e:
-        raise UserError(f"kubeconfig {info.path}: context {ctx}: invalid ({e})") from None
-    conn = Connection(api, info, ctx, readonly)
+    # taken before the client reads the files: a change after this is seen by `refresh`
+    fingerprint = kubeconfig_fingerprint(info, ctx)
+    api = await _new_api(info, ctx)
+    conn = Connection(api, info, ctx, readonly, fingerprint)
     if check:
         try:
             await kclient.VersionApi(api).get_code()
@@ -205,7 +362,9 @@ def explain(e: BaseException, conn: Connection | None = None) -> UserError:
         return UserError(f"TLS verification failed{where}: {e}")
     if isinstance(e, aiohttp.ClientConnectorError):
         return UserError(f"cannot reach the API server{where}: {e.os_error.strerror or e}")
-    if isinstance(e, (aiohttp.ClientError, asyncio.TimeoutError, ConnectionError)):
+    if isinstance(e, asyncio.TimeoutError):
+        return UserError(f"the API server did not answer in time{where}")
+    if isinstance(e, (aiohttp.ClientError, ConnectionError)):
         return UserError(f"connection to the API server failed{where}: {e or type(e).__name__}")
     return UserError(f"unexpected error{where}: {type(e).__name__}: {e}")
 

@@ -5,6 +5,8 @@
 
 `connection_factory(context, readonly)` is awaited to connect (tests inject one that points at a
 simulated cluster; `launch.run_tui` passes `k8stui.kube.connection.connect` with the kubeconfig).
+A factory with a `kubeconfig` attribute (the path, or None for the default) lets the error screen
+reconnect by itself when that file changes (a server restarted with new credentials).
 Construction does no I/O; everything starts on mount, so `run_test()` works headless.
 
 Data flow: a `Session` runs one `ResourceCache` per resource (nodes, and all pods: the pods views,
@@ -38,7 +40,7 @@ from textual.screen import ModalScreen, Screen
 from k8stui.config import Config
 from k8stui.errors import UserError
 from k8stui.kube.cache import ResourceCache
-from k8stui.kube.connection import Connection, explain
+from k8stui.kube.connection import Connection, current_fingerprint, explain
 from k8stui.ui.commands import ClusterCommands
 from k8stui.ui.messages import OpenPods, RunCommand, SessionChanged
 from k8stui.ui.screens.base import ResourceScreen
@@ -155,6 +157,7 @@ class K8sTuiApp(App[int]):
         self._gc_paused = False
         self.last_flush_s = 0.0
         self.message_log: deque[tuple[str, str]] = deque(maxlen=500)  # (severity, text) of every notice
+        self._failed_with: tuple | None = None  # the kubeconfig's fingerprint when the error screen went up
         if demo:
             self.sub_title = "demo: simulated cluster"
 
@@ -261,10 +264,12 @@ class K8sTuiApp(App[int]):
         return session
 
     def fail(self, message: str, title: str = "Cannot connect") -> None:
-        """Show the error screen (or update it) and drop the session."""
+        """Show the error screen (or update it) and drop the session. A change of the kubeconfig
+        from here on reconnects by itself (see `tick`)."""
         self.last_error = message
         self.status_note = ""
         s, self.session = self.session, None
+        self._failed_with = self._kubeconfig_fingerprint()
         if s is not None:
             self._broadcast(None)
             self.run_worker(s.close(), group="close", exit_on_error=False)
@@ -328,6 +333,19 @@ class K8sTuiApp(App[int]):
         screen = self.screen
         if isinstance(screen, ResourceScreen):
             screen.tick()
+        elif isinstance(screen, ErrorScreen) and self._failed_with is not None:
+            if self._kubeconfig_fingerprint() != self._failed_with:
+                self._failed_with = None
+                screen.note("the kubeconfig changed: reconnecting…")
+                self.retry()
+
+    def _kubeconfig_fingerprint(self) -> tuple | None:
+        """What the kubeconfig files hold now (None: the factory does not say which file it reads).
+        Local file reads only, once a second while the error screen is up."""
+        if not hasattr(self.connection_factory, "kubeconfig"):
+            return None
+        return current_fingerprint(self.connection_factory.kubeconfig,  # type: ignore[attr-defined]
+                                   self.requested_context)
 
     # ---- navigation -------------------------------------------------------------------------
 

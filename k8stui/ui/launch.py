@@ -23,6 +23,7 @@ def connection_factory(kubeconfig: str | Path | None):
     async def factory(context: str | None, readonly: bool):
         return await connect(kubeconfig, context, readonly=readonly)
 
+    factory.kubeconfig = kubeconfig  # type: ignore[attr-defined]  # the app watches it on the error screen
     return factory
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,7 +26,7 @@ from k8stui.ui.screens.command import CommandScreen
 from k8stui.ui.screens.filtering import RowFilter, SearchText, parse_filter
 from k8stui.ui.widgets.prompt import Prompt
 from k8stui.ui.widgets.resource_table import Column, ResourceTable
-from k8stui.ui.widgets.status import FeedState, ReadOnlyBanner, StatusBar
+from k8stui.ui.widgets.status import FeedState, ReadOnlyBanner, StatusBar, clock_time
 
 if TYPE_CHECKING:
     from k8stui.ui.app import K8sTuiApp, Session
@@ -234,14 +234,16 @@ class ResourceScreen(CommandScreen):
             table.empty_text = f"no {self.resource}"
 
     def update_status(self) -> None:
+        """The status bar, and the table dimmed while this screen's cache is stale."""
         bar = self.query_one("#status", StatusBar)
         s = self.session
         if s is None:
             bar.show(self.app.context_label, "", [], None, time.time(), self.app.status_note)
             return
-        feeds = [FeedState(n, c.state, c.error, len(c.rows)) for n, c in s.caches.items()]
+        feeds = [FeedState(n, c.state, c.error, len(c.rows), c.stale_since) for n, c in s.caches.items()]
         context = s.conn.context + (" (demo)" if self.app.demo else "")
         bar.show(context, s.conn.server, feeds, s.last_update() or None, time.time(), self.app.status_note)
+        self.table.set_stale(s.caches[self.resource].is_stale)
 
     def update_crumbs(self) -> None:
         table = self.table
@@ -358,6 +360,25 @@ class ResourceScreen(CommandScreen):
             from k8stui.ui.screens.events import EventsScreen
 
             self.app.push_screen(EventsScreen(self.session.conn, self.kind, row.namespace, row.name))
+
+    def unless_stale(self, what: str, action: Callable[[], None]) -> None:
+        """Run `action` (one that changes the cluster because of rows on screen) now, or, while
+        this screen's cache is stale, after the user agrees to act on data that may be out of date."""
+        cache = self.cache()
+        if cache is None or cache.stale_since is None:
+            action()
+            return
+        from k8stui.ui.safe import plain
+        from k8stui.ui.screens.confirm import ConfirmScreen
+
+        question = f"The {self.resource} data is stale since {clock_time(cache.stale_since)}; {plain(what)} anyway?"
+        detail = plain(cache.error) if cache.error else ""
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                action()
+
+        self.app.push_screen(ConfirmScreen(question, detail, yes="Act anyway", no="Cancel"), answered)
 
     def open_pods(self, node: str | None = None, namespace: str | None = None) -> None:
         self.app.post_message(OpenPods(node=node, namespace=namespace))

@@ -5,7 +5,8 @@ every watch event; never a recount). Enter opens the node's pods. `c`/`u` cordon
 marked nodes, or the node under the cursor, through `k8stui.ops.cordon`; a read-only session is
 refused by the connection's guard (the request never leaves the process), and the refusal is
 shown as the one-line message. `d` opens the drain wizard (`k8stui.ui.screens.drain`) for the
-same nodes: marked ones one after another.
+same nodes: marked ones one after another. While the nodes cache is stale (its stream lost) the
+rows are dimmed and each of these asks first whether to act on data that may be out of date.
 
 Extension points (the drain wizard of the next issue): subclass or add a binding with
 `NodesScreen.BINDINGS`, use `self.target_nodes()` (marked nodes in order, else the cursor node),
@@ -95,7 +96,9 @@ class NodesScreen(ResourceScreen):
             return
         from k8stui.ui.screens.drain import DrainScreen
 
-        self.app.push_screen(DrainScreen(self.session.conn, [r.name for r in nodes]))
+        names = [r.name for r in nodes]
+        conn = self.session.conn
+        self.unless_stale(f"drain {', '.join(names)}", lambda: self.app.push_screen(DrainScreen(conn, names)))
 
     def _set_schedulable(self, desired: bool) -> None:
         nodes = self.target_nodes()
@@ -105,7 +108,9 @@ class NodesScreen(ResourceScreen):
         if self.session is None:
             self.notify("not connected", severity="error")
             return
-        self._run_cordon([r.name for r in nodes], desired)
+        names = [r.name for r in nodes]
+        verb = "cordon" if desired else "uncordon"
+        self.unless_stale(f"{verb} {', '.join(names)}", lambda: self._run_cordon(names, desired))
 
     @work(group="node-ops")
     async def _run_cordon(self, names: list[str], desired: bool) -> None:

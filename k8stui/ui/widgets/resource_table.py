@@ -12,6 +12,7 @@ Lines are drawn on demand by `render_line`, so only the ~50 visible rows are eve
 - A first list arriving page by page is taken incrementally (`sync_appended`: only the new rows,
   appended or merged in linear time). A new sort is a stable sort of the base order on the
   column's key alone (~0.1 s at 150,000 rows); a filter change one pass over the sorted order.
+- `set_stale(True)` dims every row (the screen says when its cache's stream is lost).
 - The cursor is a uid, so it stays on its row when rows move; marks are uids too.
 - Column widths come from the header and the rows on screen (never all rows), and only grow while
   the view is unchanged, so columns do not jump while scrolling.
@@ -103,6 +104,7 @@ class ResourceTable(ScrollView, can_focus=True):
         "resource-table--warning",
         "resource-table--dim",
         "resource-table--empty",
+        "resource-table--stale",
     }
 
     class RowHighlighted(Message):
@@ -173,6 +175,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._style: Style | None = None
         self._header_key: tuple | None = None
         self._header: Strip | None = None
+        self._stale = False  # every row dimmed: the data may be out of date
         self.last_rebuild_s = 0.0  # cost of the last full rebuild (the screen throttles on it)
         self.paint_count = 0  # render passes (benchmarks and tests wait on it)
         self._reset_widths()
@@ -213,6 +216,17 @@ class ResourceTable(ScrollView, can_focus=True):
     @property
     def sort_reverse(self) -> bool:
         return self._reverse
+
+    @property
+    def stale(self) -> bool:
+        return self._stale
+
+    def set_stale(self, stale: bool) -> None:
+        """Dim every row (the rows' source is stale) or stop dimming them."""
+        if stale != self._stale:
+            self._stale = stale
+            self._strips.clear()
+            self.refresh()
 
     def set_store(self, store: dict[str, Row]) -> None:
         """Show this store (a new dict: first list, relist): a full rebuild."""
@@ -769,6 +783,8 @@ class ResourceTable(ScrollView, can_focus=True):
         tone = self.row_style(row) if self.row_style else None
         if tone:
             style = style + self._component(f"resource-table--{tone}")
+        if self._stale:
+            style = style + self._component("resource-table--stale")
         if cursor and marked:
             style = style + self._component("resource-table--cursor-marked")
         elif cursor:

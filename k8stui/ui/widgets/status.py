@@ -5,6 +5,7 @@ Both only render what the screen hands them; neither talks to the cluster.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from textual.markup import escape
@@ -18,9 +19,24 @@ class FeedState:
     """What the status bar says about one cache."""
 
     name: str  # "nodes", "pods"
-    state: str  # connecting | listing | live | reconnecting | relisting
+    state: str  # connecting | listing | live | stale | reconnecting | relisting
     error: str | None
     count: int
+    stale_since: float | None = None  # the rows were last known true then (None: not stale)
+
+
+def clock_time(ts: float) -> str:
+    """"14:03:07": a moment of today, in local time."""
+    return time.strftime("%H:%M:%S", time.localtime(ts))
+
+
+def feed_label(f: FeedState) -> str:
+    """A feed's state in words: `live`, `listing`, `stale since 14:03:07`, `reconnecting, stale
+    since 14:03:07` (a stale feed never reads `live`)."""
+    if f.stale_since is None:
+        return f.state
+    since = f"stale since {clock_time(f.stale_since)}"
+    return since if f.state in ("stale", "live") else f"{f.state}, {since}"
 
 
 def ago(seconds: float) -> str:
@@ -29,7 +45,8 @@ def ago(seconds: float) -> str:
 
 
 class StatusBar(Static):
-    """One line: `⎈ context  nodes live · pods live  updated 2s ago  message`."""
+    """One line: `⎈ context  nodes live · pods live  updated 2s ago  message`. "updated" is the
+    last good update (an event, a bookmark, a list), so it keeps counting while disconnected."""
 
     DEFAULT_CSS = """
     StatusBar { height: 1; }
@@ -41,13 +58,14 @@ class StatusBar(Static):
         feed_txt = []
         error = None
         for f in feeds:
-            if f.state == "live":
+            label = feed_label(f)
+            if label == "live":
                 feed_txt.append(f"{f.name} [$success]live[/]")
-            elif f.state in ("reconnecting",):
-                feed_txt.append(f"{f.name} [$error]{f.state}[/]")
+            elif f.state in ("reconnecting", "stale") or f.stale_since is not None:
+                feed_txt.append(f"{f.name} [$error]{label}[/]")
                 error = error or f.error
             else:
-                feed_txt.append(f"{f.name} [$warning]{f.state}[/]")
+                feed_txt.append(f"{f.name} [$warning]{label}[/]")
         if feed_txt:
             parts.append(" · ".join(feed_txt))
         if last_update:
