@@ -28,7 +28,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, ContentSwitcher, DataTable, Footer, OptionList, ProgressBar, RichLog, Static
 from textual.widgets.option_list import Option
@@ -37,6 +36,7 @@ from k8stui.errors import UserError
 from k8stui.kube.connection import Connection
 from k8stui.ops import upgrade as up
 from k8stui.ops.upgrade_text import facts_lines
+from k8stui.ui.safe import cluster_text, markup_safe, markup_safe_lines, safe_text, table_row
 from k8stui.ui.screens.confirm import ConfirmScreen
 from k8stui.ui.styles import css_path
 
@@ -112,10 +112,10 @@ class StepFailedScreen(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         f = self.failure
         with Vertical(id="upgrade-failed-box"):
-            yield Static(f"[b]{escape(f.node)}: {escape(f.title)} failed[/b]", id="upgrade-failed-title")
-            yield Static(escape(f.error), id="upgrade-failed-error")
+            yield Static(f"[b]{markup_safe(f.node)}: {markup_safe(f.title)} failed[/b]", id="upgrade-failed-title")
+            yield Static(markup_safe_lines(f.error), id="upgrade-failed-error")
             if f.output:
-                yield Static(escape("\n".join(f.output[-12:])), id="upgrade-failed-output")
+                yield Static(markup_safe_lines("\n".join(f.output[-12:])), id="upgrade-failed-output")
             yield Static("Nothing else starts until you decide. The journal keeps the output.",
                          id="upgrade-failed-note")
             with Horizontal(id="upgrade-failed-buttons"):
@@ -188,8 +188,8 @@ class UpgradeScreen(Screen):
 
     def _title(self) -> str:
         ro = " [b $warning]READ-ONLY: plan only[/]" if self.conn.readonly else ""
-        cur = f" · cluster {escape(self.current)}" if self.current else ""
-        return f"[b]Cluster upgrade[/b]  [dim]{escape(self.conn.context)}{cur}[/dim]{ro}"
+        cur = f" · cluster {markup_safe(self.current)}" if self.current else ""
+        return f"[b]Cluster upgrade[/b]  [dim]{markup_safe(self.conn.context)}{cur}[/dim]{ro}"
 
     def on_mount(self) -> None:
         self.set_status("reading the cluster and the package repositories…")
@@ -239,18 +239,18 @@ class UpgradeScreen(Screen):
             self.current, self.offered = await up.offered_targets(self.conn, self.runner())
         except UserError as e:
             self.phase = "choose"
-            self.set_status(f"[$error]{escape(str(e))}[/]")
+            self.set_status(f"[$error]{markup_safe(str(e))}[/]")
             return
         self.query_one("#upgrade-title", Static).update(self._title())
         ol = self.query_one("#upgrade-targets", OptionList)
         ol.clear_options()
         for o in self.offered:
             note = f"{o.kind} upgrade" + (", newest" if o.newest else "")
-            ol.add_option(Option(f"{o.version}   ({note}; packages {o.package})", id=o.version))
+            ol.add_option(Option(cluster_text(f"{o.version}   ({note}; packages {o.package})"), id=o.version))
         self.phase = "choose"
         self.refresh_bindings()
         if not self.offered:
-            self.set_status(f"no newer version offered: the cluster runs {self.current}")
+            self.set_status(f"no newer version offered: the cluster runs {markup_safe(self.current)}")
         else:
             self.set_status("choose a target and press enter")
             ol.highlighted = 0
@@ -276,10 +276,10 @@ class UpgradeScreen(Screen):
         except UserError as e:
             self.phase = "choose"
             self.refresh_bindings()
-            self.set_status(f"[$error]{escape(str(e))}[/]")
+            self.set_status(f"[$error]{markup_safe(str(e))}[/]")
             return
         self.plan = plan
-        self.query_one("#upgrade-plan-text", Static).update(plan_text(plan))
+        self.query_one("#upgrade-plan-text", Static).update(safe_text(plan_text(plan)))
         self.show("plan")
         self.phase = "plan"
         self.refresh_bindings()
@@ -387,7 +387,8 @@ class UpgradeScreen(Screen):
             total = len(n.steps)
             self._node_steps[n.name] = (0, total)
             status = "done" if n.up_to_date else "pending"
-            table.add_row(n.name, n.role, status, "", bar(total if n.up_to_date else 0, total), key=n.name)
+            table.add_row(*table_row((n.name, n.role, status, "", bar(total if n.up_to_date else 0, total))),
+                          key=n.name)
         self.query_one("#upgrade-progress", ProgressBar).update(total=sum(len(n.steps) for n in plan.nodes),
                                                                  progress=0)
         self.set_status(f"upgrading to {plan.target}…")
@@ -398,7 +399,7 @@ class UpgradeScreen(Screen):
         except UserError as e:
             self.phase = "plan"
             self.refresh_bindings()
-            self.set_status(f"[$error]{escape(str(e))}[/]")
+            self.set_status(f"[$error]{markup_safe(str(e))}[/]")
             return
         self.phase = "finished"
         self.refresh_bindings()
@@ -409,7 +410,7 @@ class UpgradeScreen(Screen):
             self.set_status(f"stopped; the journal keeps the place ({r.journal}): re-plan (r) and apply to go on")
         else:
             node, step = r.failed or ("?", "?")
-            self.set_status(f"[$error]step {step} on {node} failed[/]: {escape(r.error)}; re-plan (r) and apply "
+            self.set_status(f"[$error]step {step} on {node} failed[/]: {markup_safe(r.error)}; re-plan (r) and apply "
                             "to retry")
 
     async def _on_failure(self, failure: up.StepFailed) -> str:
@@ -427,7 +428,7 @@ class UpgradeScreen(Screen):
         table = self.query_one("#upgrade-nodes", DataTable)
         for col, value in cells.items():
             try:
-                table.update_cell(node, col, value, update_width=col == "STEP")
+                table.update_cell(node, col, cluster_text(value), update_width=col == "STEP")
             except Exception:  # a node this table does not show
                 pass
 
@@ -439,7 +440,7 @@ class UpgradeScreen(Screen):
 
     def _log(self, node: str, text: str, style: str = "") -> None:
         pre = f"{node}: " if node else ""
-        self._lines.append(Text(pre + text, style=style))
+        self._lines.append(cluster_text(pre + text, style=style))
 
     def _flush_log(self) -> None:
         if self._lines:

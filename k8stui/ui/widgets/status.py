@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.markup import escape
 from textual.widgets import Static
 
 from k8stui.kube import printers
+from k8stui.ui.safe import markup_safe
 
 
 @dataclass
@@ -37,7 +37,7 @@ class StatusBar(Static):
 
     def show(self, context: str, server: str, feeds: list[FeedState], last_update: float | None,
              now: float, note: str = "") -> None:
-        parts = [f"[b]⎈ {escape(context or '-')}[/b] [dim]{escape(server)}[/dim]"]
+        parts = [f"[b]⎈ {markup_safe(context or '-')}[/b] [dim]{markup_safe(server)}[/dim]"]
         feed_txt = []
         error = None
         for f in feeds:
@@ -53,9 +53,9 @@ class StatusBar(Static):
         if last_update:
             parts.append(f"updated {ago(now - last_update)} ago")
         if error:
-            parts.append(f"[$error]{escape(error)}[/]")
+            parts.append(f"[$error]{markup_safe(error)}[/]")
         if note:
-            parts.append(escape(note))
+            parts.append(markup_safe(note))
         text = "  │  ".join(parts)
         if text != getattr(self, "_shown", None):
             self._shown = text
@@ -68,4 +68,4 @@ class ReadOnlyBanner(Static):
     def set_reason(self, reason: str | None) -> None:
         self.display = bool(reason)
         if reason:
-            self.update(f"[b]READ-ONLY[/b]  {escape(reason)}  — changes are refused")
+            self.update(f"[b]READ-ONLY[/b]  {markup_safe(reason)}  — changes are refused")
