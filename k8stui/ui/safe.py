@@ -3,7 +3,8 @@
     cluster_text(value, style="")      -> rich.text.Text, one line (tabs/newlines shown as ␉ ␊)
     cluster_lines(value, style="")     -> rich.text.Text, multi-line (tabs and newlines kept)
     safe_text(text, lines=True)        -> the same rich.text.Text sanitised, its styles kept
-    plain(value)                       -> str for a markup=False widget or a toast (one line)
+    plain(value)                       -> str for a markup=False widget or a toast (one line); a RichLog
+                                          line is Text(plain(v), style=...) (cluster_text's end="" is for cells)
     markup_safe(value)                 -> str to splice into k8stui's own markup: sanitised, then escaped
     markup_safe_lines(value)           -> the same, newlines and tabs kept
     table_row(values)                  -> DataTable cells (str and Text) as sanitised Text

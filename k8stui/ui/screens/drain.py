@@ -80,7 +80,7 @@ from k8stui.ops.maintenance import (
     check_node_gates,
     default_holder,
 )
-from k8stui.ui.safe import cluster_text, markup_safe, markup_safe_lines, safe_text, table_row
+from k8stui.ui.safe import markup_safe, markup_safe_lines, plain, safe_text, table_row
 from k8stui.ui.screens.confirm import ConfirmScreen
 from k8stui.ui.screens.prompts import TypeNameScreen
 from k8stui.ui.styles import css_path
@@ -865,7 +865,7 @@ class DrainScreen(Screen):
         self.query_one("#drain-nodes", Static).update(safe_text(t))
 
     def _log(self, node: str, text: str, style: str = "") -> None:
-        self.query_one("#drain-log", RichLog).write(cluster_text(f"{node}: {text}", style=style))
+        self.query_one("#drain-log", RichLog).write(Text(plain(f"{node}: {text}"), style=style))
 
     # ---- the operator's controls ------------------------------------------------------------
 

@@ -36,7 +36,7 @@ from k8stui.errors import UserError
 from k8stui.kube.connection import Connection
 from k8stui.ops import upgrade as up
 from k8stui.ops.upgrade_text import facts_lines
-from k8stui.ui.safe import cluster_text, markup_safe, markup_safe_lines, safe_text, table_row
+from k8stui.ui.safe import cluster_text, markup_safe, markup_safe_lines, plain, safe_text, table_row
 from k8stui.ui.screens.confirm import ConfirmScreen
 from k8stui.ui.styles import css_path
 
@@ -440,7 +440,7 @@ class UpgradeScreen(Screen):
 
     def _log(self, node: str, text: str, style: str = "") -> None:
         pre = f"{node}: " if node else ""
-        self._lines.append(cluster_text(pre + text, style=style))
+        self._lines.append(Text(plain(pre + text), style=style))
 
     def _flush_log(self) -> None:
         if self._lines:
