@@ -19,7 +19,7 @@ OVERRIDE, zero-width and tag characters).
 
 It never interprets Rich/Textual markup; callers build `rich.text.Text` from the result (see
 `k8stui.ui.safe`), never markup strings. Pure Python, no Textual: the CLI uses it too
-(`for_stream`, and `escape_terminal`, which is kubectl's own, smaller escaping).
+(`terminal_stream`, and `escape_terminal`, which is kubectl's own, smaller escaping).
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ def sanitize(text: object, keep: str = "") -> str:
     if text is None:
         return ""
     s = text if isinstance(text, str) else str(text)
-    if _UNSAFE.search(s) is None:  # the common case costs one regex scan
+    # The common case costs one C loop: every unsafe character is one that str.isprintable()
+    # refuses (Cc, Cf, Cs, Zl, Zp, unassigned), so a printable string is clean as it is.
+    if s.isprintable() or _UNSAFE.search(s) is None:
         return s
     if keep and is_safe(s, keep):
         return s
@@ -86,7 +88,7 @@ def sanitize(text: object, keep: str = "") -> str:
 
 def is_safe(text: str, keep: str = "") -> bool:
     """True when `sanitize(text, keep)` would return it unchanged."""
-    return all(ch in keep for ch in _UNSAFE.findall(text))
+    return text.isprintable() or all(ch in keep for ch in _UNSAFE.findall(text))
 
 
 def sanitize_lines(text: object) -> str:
@@ -103,11 +105,26 @@ def escape_terminal(text: str) -> str:
     return text.replace("\x1b", "^[").replace("\r", "\\r")
 
 
-def for_stream(text: str, stream: TextIO) -> str:
-    """`text` as it may be written to `stream`: sanitised (newlines and tabs kept) when the stream
-    is a terminal, unchanged when it is a pipe or a file (what scripts and diffs read)."""
+class TerminalStream:
+    """A text stream that writes through `sanitize_lines`: the CLI's stdout and stderr when they
+    are terminals (server messages and SSH output in drain and upgrade progress, token
+    descriptions, overview texts). Everything else is the wrapped stream's."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(sanitize_lines(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
+def terminal_stream(stream: TextIO) -> TextIO:
+    """`stream` guarded by `TerminalStream` when it is a terminal; unchanged when it is a pipe or
+    a file (what scripts, diffs and the kubectl fidelity tests read stays byte for byte)."""
     try:
         tty = stream.isatty()
-    except (AttributeError, ValueError):  # closed or not a real stream
+    except (AttributeError, ValueError):  # closed, or not a real stream
         tty = False
-    return sanitize_lines(text) if tty else text
+    return TerminalStream(stream) if tty else stream  # type: ignore[return-value]
