@@ -12,6 +12,7 @@ import re
 
 from textual.drivers.headless_driver import HeadlessDriver
 
+from conftest import wait_until
 from k8stui.sanitize import is_safe
 
 OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"  # writes `rm -rf ~` to the clipboard
@@ -79,3 +80,30 @@ def assert_inert(out: str) -> None:
     rest = _CSI.sub("", _TEXTUAL_OSC.sub("", out))
     stray = sorted({c for c in rest if not is_safe(c, keep="\n")})
     assert not stray, f"control characters reached the terminal: {stray!r}"
+
+
+EVIL_POD = "evil-image"  # default/evil-image on k8s-worker-1, its image and annotation hostile
+EVIL_NODE = "k8s-worker-2"  # its OS image hostile
+
+
+def plant(sim) -> None:
+    """Hostile text wherever a user of the (settled seed) cluster may write it: a pod's image (and
+    so the kubelet's `Pulling image` Event) and annotation, a node's OS image (the OS-IMAGE
+    column), a bootstrap token's description. Returns once the kubelet has reported the pull."""
+    store = sim.cluster.store
+    pod = {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"name": EVIL_POD, "namespace": "default", "annotations": {"note": HOSTILE}},
+           "spec": {"nodeName": "k8s-worker-1", "containers": [{"name": "c", "image": "busybox" + HOSTILE}]}}
+    sim.call(lambda: store.create("pods", pod, "default"))
+
+    def os_image(node: dict) -> None:
+        node["status"]["nodeInfo"]["osImage"] = HOSTILE
+
+    sim.call(lambda: store.mutate("nodes", "", EVIL_NODE, os_image, subresource="status"))
+    sim.call(lambda: sim.cluster.create_bootstrap_token(3600, HOSTILE, ["signing", "authentication"], []))
+
+    def pulled() -> bool:
+        return any(e.get("reason") == "Pulling" and (e.get("involvedObject") or {}).get("name") == EVIL_POD
+                   for e in store.objects("events"))
+
+    wait_until(lambda: sim.call(pulled), what="the kubelet's Pulling event of the hostile image")

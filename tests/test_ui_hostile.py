@@ -8,26 +8,24 @@ and markup in it is shown literally, never applied.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable
 
-from conftest import FAST, wait_settled, wait_until
-from hostile import HOSTILE, SHOWN_MARKUP, SHOWN_OSC52, SHOWN_RLO, assert_inert, record_terminal, written
-from k8stui.ops import maintenance as m
-from k8stui.sim.cluster import SimThread
+from conftest import FAST, wait_settled
+from hostile import (EVIL_POD, HOSTILE, SHOWN_MARKUP, SHOWN_OSC52, SHOWN_RLO, assert_inert, plant, record_terminal,
+                     written)
 from k8stui.kube.connection import connect
+from k8stui.ops import maintenance as m
+from k8stui.ops import upgrade as up
+from k8stui.sim.cluster import SimThread
 from k8stui.ui.screens.drain import DrainScreen
 from k8stui.ui.screens.events import EventsScreen
 from k8stui.ui.screens.overview import OverviewScreen
 from k8stui.ui.screens.tokens import TokensScreen
 from k8stui.ui.screens.yaml_view import YamlScreen
 from ui_support import SIZE, command, make_app, screen_text, started, until
-
-EVIL_POD = "evil-image"
-EVIL_NODE = "k8s-worker-2"
 
 
 @pytest.fixture(autouse=True)
@@ -39,37 +37,20 @@ def _homes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def hostile_sim(tmp_path_factory: pytest.TempPathFactory):
-    """The seed cluster with hostile text wherever a user of the cluster may write it: a pod's image
-    (and so the kubelet's `Pulling image` Event) and annotation, a node's OS image (the nodes
-    table's OS-IMAGE), a bootstrap token's description."""
+    """The seed cluster with hostile text planted (`hostile.plant`)."""
     sim = SimThread("seed", tmp_path_factory.mktemp("hostile"), port=0, speed=FAST).start()
     wait_settled(sim)
-    store = sim.cluster.store
-    pod = {"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": EVIL_POD, "namespace": "default", "annotations": {"note": HOSTILE}},
-           "spec": {"nodeName": "k8s-worker-1", "containers": [{"name": "c", "image": "busybox" + HOSTILE}]}}
-    sim.call(lambda: store.create("pods", pod, "default"))
-
-    def os_image(node: dict) -> None:
-        node["status"]["nodeInfo"]["osImage"] = HOSTILE
-
-    sim.call(lambda: store.mutate("nodes", "", EVIL_NODE, os_image, subresource="status"))
-    sim.call(lambda: sim.cluster.create_bootstrap_token(3600, HOSTILE, ["signing", "authentication"], []))
-
-    def pulled() -> bool:
-        return any(e.get("reason") == "Pulling" and (e.get("involvedObject") or {}).get("name") == EVIL_POD
-                   for e in store.objects("events"))
-
-    wait_until(lambda: sim.call(pulled), what="the kubelet's Pulling event of the hostile image")
+    plant(sim)
     yield sim
     sim.stop()
 
 
-def assert_shown_inert(app, *, markup: bool = True) -> None:
-    text = screen_text(app)
-    assert SHOWN_OSC52 in text, text
-    if markup:
-        assert SHOWN_MARKUP in text, text
+async def assert_shown_inert(pilot, *, markup: bool = True) -> None:
+    """The payload on screen in its visible form (waited for: tables lay out after their rows
+    arrive), and nothing of it in what the app wrote."""
+    app = pilot.app
+    wanted = (SHOWN_OSC52, SHOWN_MARKUP) if markup else (SHOWN_OSC52,)
+    await until(pilot, lambda: all(w in screen_text(app) for w in wanted), what="the payload, shown")
     assert_inert(written(app))
 
 
@@ -96,7 +77,7 @@ async def test_nodes_pods_events_and_yaml_show_hostile_text_inert(hostile_sim) -
         await pilot.press("e")
         await until(pilot, lambda: isinstance(app.screen, EventsScreen) and "Pulling" in screen_text(app),
                     what="the events of the hostile pod")
-        assert_shown_inert(app)
+        await assert_shown_inert(pilot)
         table = app.screen.query_one("#events", DataTable)
         messages = [str(table.get_row_at(i)[-1]) for i in range(table.row_count)]
         assert any(SHOWN_RLO in msg for msg in messages), messages  # (beyond the screen's right edge)
@@ -117,7 +98,7 @@ async def test_tokens_screen_shows_a_hostile_description_inert(hostile_sim) -> N
         await command(pilot, "tokens")
         await until(pilot, lambda: isinstance(app.screen, TokensScreen) and SHOWN_MARKUP in screen_text(app),
                     what="the hostile token description")
-        assert_shown_inert(app)
+        await assert_shown_inert(pilot)
 
 
 async def test_overview_and_drain_show_a_hostile_lease_holder_inert(hostile_sim) -> None:
@@ -132,7 +113,7 @@ async def test_overview_and_drain_show_a_hostile_lease_holder_inert(hostile_sim)
                 await command(pilot, "overview")
                 await until(pilot, lambda: isinstance(app.screen, OverviewScreen)
                             and SHOWN_OSC52 in screen_text(app), what="the hostile lease in the overview")
-                assert_shown_inert(app, markup=False)
+                await assert_shown_inert(pilot, markup=False)
                 assert "mallory@elsewhere:1[bold]x[/bold]" in screen_text(app)
                 await pilot.press("escape")
                 await until(pilot, lambda: not isinstance(app.screen, OverviewScreen), what="back")
@@ -171,4 +152,36 @@ async def test_toasts_and_the_status_bar_show_hostile_errors_inert(hostile_sim, 
         await until(pilot, lambda: "context: prod[bold]x" in screen_text(app), what="the palette's context")
         assert_inert(written(app))
         await pilot.press("escape")
-    assert time.time()  # (the app closed without a MarkupError from any of it)
+
+
+async def test_upgrade_board_shows_a_hostile_hosts_output_inert(make_sim, tmp_path: Path) -> None:
+    """A host's output (an apt mirror's error, a compromised node) in the run's log and the failed
+    step's dialog."""
+    from k8stui.hosts.inventory import load_inventory
+    from k8stui.hosts.ssh import SSHRunner
+    from k8stui.sim.scenario import load_scenario
+    from k8stui.ui.screens.confirm import ConfirmScreen
+    from k8stui.ui.screens.upgrade import StepFailedScreen, UpgradeScreen
+    from test_ui_upgrade import UpgradeApp, choose
+
+    inv = tmp_path / "inventory.yaml"
+    sim = make_sim(load_scenario("seed", {"kubernetesVersion": "v1.34.1"}), inventory_path=inv)
+    sim.call(lambda: sim.cluster.hosts.add_fault("k8s-worker-1", "apt-get install", "E: " + HOSTILE))
+    conn = await connect(sim.kubeconfig_path, "admin")
+    app = UpgradeApp(conn, lambda: SSHRunner(load_inventory(inv), context=conn.context),
+                     options=up.UpgradeOptions(force=True))
+    try:
+        async with app.run_test(size=(160, 45)) as pilot:
+            screen = app.screen
+            assert isinstance(screen, UpgradeScreen)
+            await choose(pilot, screen, "v1.34.3")
+            await pilot.press("a")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
+            await pilot.press("y")
+            await until(pilot, lambda: isinstance(app.screen, StepFailedScreen), timeout=30, what="the failure")
+            await assert_shown_inert(pilot)  # the dialog: the step's error and its output
+            await pilot.press("a")
+            await until(pilot, lambda: screen.phase == "finished", timeout=30, what="the aborted run")
+            await assert_shown_inert(pilot)  # the log
+    finally:
+        await conn.close()
