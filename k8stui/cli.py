@@ -17,8 +17,10 @@ from typing import Callable, Sequence
 from k8stui import __version__
 from k8stui.errors import UserError
 from k8stui.paths import state_dir
+from k8stui.sanitize import sanitize_lines, terminal_stream
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+TERMINAL_APPS = ("tui", "demo")  # Textual owns the terminal: its streams are left alone
 
 
 def _command(name: str) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
@@ -715,10 +717,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if fn is None:
         parser.print_help()
         return 2
+    if command in TERMINAL_APPS:
+        return _run(fn, args)
+    # what the subcommands print carries server and host text: shown, never obeyed, on a terminal
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = terminal_stream(sys.stdout), terminal_stream(sys.stderr)
+    try:
+        return _run(fn, args)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _run(fn: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     try:
         return fn(args)
     except UserError as e:
-        print(f"error: {e}", file=sys.stderr)
+        # the message often quotes the API server or a host: sanitised whatever stderr is
+        print(f"error: {sanitize_lines(str(e))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

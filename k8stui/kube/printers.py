@@ -18,7 +18,8 @@ What is reproduced, and from where (kubernetes/kubernetes):
 * ``k8s.io/cli-runtime/pkg/printers/tableprinter.go`` and ``tabwriter.go``: how kubectl
   turns a Table into text (upper-case headers, priority>0 columns only with ``-o wide``,
   NAMESPACE prepended with ``-A``, cells cut at the first ``\\n``/``\\r``/``\\f`` plus
-  ``...``, Go ``text/tabwriter`` with minwidth=6, tabwidth=4, padding=3, padchar=' ').
+  ``...`` and ESC written as ``^[`` (terminal.go), Go ``text/tabwriter`` with minwidth=6,
+  tabwidth=4, padding=3, padchar=' ').
 
 Inputs are plain API JSON dicts (camelCase keys).  Nothing here reads the clock: every
 function that prints an age takes ``now`` (epoch seconds).  Standard library only.
@@ -1445,7 +1446,9 @@ def cell_text(value: Any) -> str:
 
     ``None`` prints nothing; strings as-is; other JSON values with Go's ``fmt.Sprint``
     (ints in decimal, ``true``/``false``, floats like ``%v``).  The text is cut at the
-    first ``\\f``, ``\\n`` or ``\\r`` and ``...`` appended.  ``<none>``/``<unknown>``
+    first ``\\f``, ``\\n`` or ``\\r`` and ``...`` appended, and ESC is written as ``^[``
+    (``WriteEscaped``, k8s.io/cli-runtime/pkg/printers/terminal.go: kubectl does it whatever its
+    output is, so the cut has left no ``\\r`` to escape).  ``<none>``/``<unknown>``
     placeholders are whatever the printer put in the cell.
     """
     if value is None:
@@ -1453,8 +1456,9 @@ def cell_text(value: Any) -> str:
     s = value if isinstance(value, str) else _go_sprint(value)
     for i, ch in enumerate(s):
         if ch == "\n" or ch == "\r" or ch == "\f":
-            return s[:i] + "..."
-    return s
+            s = s[:i] + "..."
+            break
+    return s.replace("\x1b", "^[") if "\x1b" in s else s
 
 
 def tabwriter(text: str, minwidth: int = TABWRITER_MINWIDTH, padding: int = TABWRITER_PADDING) -> str:
@@ -1537,7 +1541,7 @@ def _row_cells(row: Sequence[Any]) -> list[str]:
         joined = "\t".join(row)
     except TypeError:
         joined = None
-    if joined is None or "\n" in joined or "\r" in joined or "\f" in joined:
+    if joined is None or "\n" in joined or "\r" in joined or "\f" in joined or "\x1b" in joined:
         joined = "\t".join([cell_text(v) for v in row])
     # Split on tabs as the tabwriter would: a tab inside a cell starts a new cell.
     return joined.split("\t")

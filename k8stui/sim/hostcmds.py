@@ -123,6 +123,7 @@ class HostState:
     ca_expiry: datetime = field(default_factory=lambda: _now() + timedelta(days=3000))
     sudo_password: str | None = None
     faults: list[str] = field(default_factory=list)  # fail the first command containing these
+    fault_output: dict[str, str] = field(default_factory=dict)  # a fault's own words instead of the tool's
     pace: float = 0.0  # pause between output lines of long commands (demos)
     history: list[str] = field(default_factory=list)
 
@@ -164,12 +165,13 @@ class HostState:
         versions = self.catalogue.get(self.index[1], []) if self.index else []
         return sorted(versions, key=vtuple, reverse=True)
 
-    def take_fault(self, text: str) -> bool:
+    def take_fault(self, text: str) -> str | None:
+        """The fault's words when `text` triggers one (it is then used up), else None."""
         for words in self.faults:
             if words in text:
                 self.faults.remove(words)
-                return True
-        return False
+                return words
+        return None
 
 
 def _repo_of(text: str) -> tuple[str, str] | None:
@@ -413,8 +415,9 @@ class HostShell:
         return await self.run_argv(Ctx(last, source, out, err, root, self.state.pace))
 
     async def run_argv(self, ctx: Ctx, check_faults: bool = True) -> int:
-        if check_faults and self.state.take_fault(" ".join(ctx.argv)):
-            return await self._fault(ctx)
+        fault = self.state.take_fault(" ".join(ctx.argv)) if check_faults else None
+        if fault is not None:
+            return await self._fault(ctx, fault)
         handler = self._handlers.get(ctx.argv[0])
         if handler is None or (ctx.argv[0] in K8S_PACKAGES and ctx.argv[0] not in self.state.installed):
             return await ctx.fail(f"bash: {ctx.argv[0]}: command not found", 127)
@@ -422,8 +425,13 @@ class HostShell:
 
     # --- fault injection --------------------------------------------------------------------
 
-    async def _fault(self, ctx: Ctx) -> int:
-        """Fail the way the real tool fails (sudo and its options are looked through)."""
+    async def _fault(self, ctx: Ctx, words: str) -> int:
+        """Fail the way the real tool fails (sudo and its options are looked through), or with
+        the fault's own output when it has one (what a hostile host or mirror would print)."""
+        output = self.state.fault_output.pop(words, None)
+        if output is not None:
+            await ctx.say(*output.split("\n"))
+            return await ctx.fail(output, 100)
         argv = _strip_sudo(ctx.argv)
         tool = argv[0] if argv else ctx.argv[0]
         if tool in ("apt-get", "apt") and "update" in argv:

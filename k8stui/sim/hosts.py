@@ -182,11 +182,15 @@ class SimHosts:
     def state(self, node: str) -> HostState:
         return self.hosts[node].state
 
-    def add_fault(self, node: str, words: str) -> None:
-        """Make `node` fail the next command containing `words`."""
+    def add_fault(self, node: str, words: str, output: str | None = None) -> None:
+        """Make `node` fail the next command containing `words` (printing `output` on stdout and
+        stderr instead of the tool's own failure, when given)."""
         if node not in self.hosts:
             raise UserError(f"--fail-once: no simulated node named {node!r}")
-        self.hosts[node].state.faults.append(words)
+        state = self.hosts[node].state
+        state.faults.append(words)
+        if output is not None:
+            state.fault_output[words] = output
 
     def write_inventory(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -41,6 +41,7 @@ from k8stui.config import Config
 from k8stui.errors import UserError
 from k8stui.kube.cache import ResourceCache
 from k8stui.kube.connection import Connection, current_fingerprint, explain
+from k8stui.sanitize import sanitize
 from k8stui.ui.commands import ClusterCommands
 from k8stui.ui.messages import OpenPods, RunCommand, SessionChanged
 from k8stui.ui.screens.base import ResourceScreen
@@ -164,7 +165,9 @@ class K8sTuiApp(App[int]):
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
         """A toast, also kept in `message_log` (toasts expire; the log is what tests and the
-        status line read)."""
+        status line read). Messages often carry API errors and cluster names: sanitised here, once
+        for every caller."""
+        message, title = sanitize(message, keep="\n"), sanitize(title)
         self.message_log.append((severity, message))
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 

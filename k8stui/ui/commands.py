@@ -1,6 +1,8 @@
 """The command palette (ctrl+p): screens (nodes, pods, overview, tokens, upgrade, audit), contexts,
 namespaces, nodes and pods by name.
 
+Textual parses both a hit's text and its help as markup: every name and cell is `markup_safe`.
+
 Searches stay cheap at 150,000 pods: pods and nodes are pre-filtered by substring (at most
 `LIMIT` candidates) before the fuzzy matcher scores them.
 """
@@ -11,6 +13,8 @@ from functools import partial
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from k8stui.ui.safe import markup_safe
 
 if TYPE_CHECKING:
     from k8stui.ui.app import K8sTuiApp
@@ -34,7 +38,7 @@ class ClusterCommands(Provider):
         yield "Audit log", partial(app.run_command, ":audit"), "every change made, newest first (:audit)"
         yield "Help: keys and commands", app.action_help, "? or F1"
         for ctx in app.known_contexts:
-            yield f"context: {ctx}", partial(app.switch_context, ctx), "switch context (reconnect)"
+            yield f"context: {markup_safe(ctx)}", partial(app.switch_context, ctx), "switch context (reconnect)"
 
     def _dynamic(self, query: str) -> Iterator[tuple[str, Callable[[], None], str]]:
         app = self.k8s
@@ -47,11 +51,11 @@ class ClusterCommands(Provider):
                 q = q[len(prefix):].strip()
         for ns in s.namespaces():
             if not q or q in ns:
-                yield f"namespace: {ns}", partial(app.set_namespace, ns), "pods in this namespace"
+                yield f"namespace: {markup_safe(ns)}", partial(app.set_namespace, ns), "pods in this namespace"
         n = 0
         for row in s.nodes.rows.values():
             if not q or q in row.name:
-                yield f"node: {row.name}", partial(app.jump_to_node, row.name), row.cells[1]
+                yield f"node: {markup_safe(row.name)}", partial(app.jump_to_node, row.name), markup_safe(row.cells[1])
                 n += 1
                 if n >= LIMIT:
                     break
@@ -60,8 +64,8 @@ class ClusterCommands(Provider):
         n = 0
         for uid, row in s.pods.rows.items():
             if q in row.name:
-                yield (f"pod: {row.namespace}/{row.name}", partial(app.jump_to_pod, uid),
-                       f"{row.cells[2]} on {row.node or '<none>'}")
+                yield (f"pod: {markup_safe(row.namespace)}/{markup_safe(row.name)}", partial(app.jump_to_pod, uid),
+                       markup_safe(f"{row.cells[2]} on {row.node or '<none>'}"))
                 n += 1
                 if n >= LIMIT:
                     break

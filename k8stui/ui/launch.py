@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from k8stui.errors import UserError
+from k8stui.sanitize import sanitize_lines
 
 
 def connection_factory(kubeconfig: str | Path | None):
@@ -35,7 +36,7 @@ def run_tui(kubeconfig: str | Path | None = None, context: str | None = None, na
     try:
         config = load_config()
     except UserError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {sanitize_lines(str(e))}", file=sys.stderr)
         return 1
     try:
         from k8stui.ui.app import K8sTuiApp
@@ -50,11 +51,11 @@ def run_tui(kubeconfig: str | Path | None = None, context: str | None = None, na
     except KeyboardInterrupt:
         return 130
     except Exception as e:  # never a traceback on the terminal
-        print(f"error: the TUI stopped: {type(e).__name__}: {e}", file=sys.stderr)
+        print(f"error: the TUI stopped: {type(e).__name__}: {sanitize_lines(str(e))}", file=sys.stderr)
         return 1
     if app.last_error:
         # quit while the error screen was up: the CLI's one line and status
-        print(f"error: {app.last_error}", file=sys.stderr)
+        print(f"error: {sanitize_lines(app.last_error)}", file=sys.stderr)  # (the server's words)
         return 1
     if app.return_code not in (None, 0):
         return app.return_code or 1

@@ -20,11 +20,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.widgets import DataTable, Footer, Static
 
 from k8stui import audit
 from k8stui.ui.screens.command import CommandScreen
+
+from k8stui.ui.safe import markup_safe, table_row
 
 LIMIT = 1000
 COLUMNS = ("TIME", "CONTEXT", "USER", "ACTION", "OBJECT", "RESULT", "KUBECTL")
@@ -81,7 +82,7 @@ class AuditScreen(CommandScreen):
         self._shown: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]Audit log[/b]  [dim]{escape(str(audit.audit_log_path()))} · newest first[/dim]",
+        yield Static(f"[b]Audit log[/b]  [dim]{markup_safe(str(audit.audit_log_path()))} · newest first[/dim]",
                      id="audit-title")
         table: DataTable = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         for col in COLUMNS:
@@ -109,7 +110,7 @@ class AuditScreen(CommandScreen):
         try:
             entries = await asyncio.to_thread(audit.read, limit=self.limit)
         except OSError as e:
-            self.query_one("#audit-status", Static).update(f"[$error]cannot read the audit log: {escape(str(e))}[/]")
+            self.query_one("#audit-status", Static).update(f"[$error]cannot read the audit log: {markup_safe(str(e))}[/]")
             return
         entries.reverse()
         self.entries = entries
@@ -117,7 +118,7 @@ class AuditScreen(CommandScreen):
         keep = table.cursor_row
         table.clear()
         for i, e in enumerate(entries):
-            table.add_row(*entry_cells(e), key=str(i))
+            table.add_row(*table_row(entry_cells(e)), key=str(i))
         if entries:
             table.move_cursor(row=min(max(keep, 0), len(entries) - 1))
         self.loads += 1
@@ -138,15 +139,15 @@ class AuditScreen(CommandScreen):
             scroll.remove_class("-open")
             return
         self._shown = e
-        lines = [f"[b]{escape(str(e.get('action', '')))} {escape(str(e.get('object', '')))}[/b]  "
-                 f"[dim]{escape(str(e.get('time', '')))}[/dim]"]
+        lines = [f"[b]{markup_safe(str(e.get('action', '')))} {markup_safe(str(e.get('object', '')))}[/b]  "
+                 f"[dim]{markup_safe(str(e.get('time', '')))}[/dim]"]
         for k in MAIN_FIELDS[1:]:
             if k in e and k not in ("action", "object"):
-                lines.append(f"{k}: {escape(str(e[k]))}")
+                lines.append(f"{k}: {markup_safe(str(e[k]))}")
         for k, v in e.items():
             if k not in MAIN_FIELDS:
                 text = v if isinstance(v, str) else json.dumps(v)
-                lines.append(f"{escape(k)}: {escape(text)}")
+                lines.append(f"{markup_safe(k)}: {markup_safe(text)}")
         detail.update("\n".join(lines))
         scroll.add_class("-open")
 

@@ -23,6 +23,7 @@ from k8stui.kube.cache import Changes
 from k8stui.kube.rows import Row
 from k8stui.ui.messages import OpenPods, SessionChanged
 from k8stui.ui.screens.command import CommandScreen
+from k8stui.ui.safe import markup_safe
 from k8stui.ui.screens.filtering import RowFilter, SearchText, parse_filter
 from k8stui.ui.widgets.prompt import Prompt
 from k8stui.ui.widgets.resource_table import Column, ResourceTable
@@ -252,9 +253,7 @@ class ResourceScreen(CommandScreen):
         if scope:
             parts.append(scope)
         if self.row_filter.description:
-            from textual.markup import escape
-
-            parts.append(f"filter [b]{escape(self.row_filter.description)}[/b]")
+            parts.append(f"filter [b]{markup_safe(self.row_filter.description)}[/b]")
         count = f"{table.row_count}"
         if table.row_count != table.total_count:
             count += f" of {table.total_count}"

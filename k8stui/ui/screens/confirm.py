@@ -21,9 +21,10 @@ from textual._time import get_time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from k8stui.ui.safe import markup_safe_lines
 
 
 class GuardedDialog(ModalScreen):
@@ -86,9 +87,9 @@ class ConfirmScreen(GuardedDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Static(escape(self.question), id="confirm-question")
+            yield Static(markup_safe_lines(self.question), id="confirm-question")
             if self.detail:
-                yield Static(escape(self.detail), id="confirm-detail")
+                yield Static(markup_safe_lines(self.detail), id="confirm-detail")
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.yes} (y)", id="yes", variant="warning")
                 yield Button(f"{self.no} (n)", id="no", variant="primary")

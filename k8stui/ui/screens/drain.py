@@ -39,7 +39,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.markup import escape
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import (Button, Checkbox, ContentSwitcher, DataTable, Footer, Input, Label, ProgressBar,
@@ -85,6 +84,7 @@ from k8stui.ops.maintenance import (
     default_holder,
 )
 from k8stui.ui.screens.command import CommandScreen
+from k8stui.ui.safe import markup_safe, markup_safe_lines, plain, safe_text, table_row
 from k8stui.ui.screens.confirm import ConfirmScreen
 from k8stui.ui.screens.prompts import TypeNameScreen
 from k8stui.ui.styles import css_path
@@ -185,9 +185,9 @@ class AfterDrainScreen(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="after-box"):
-            yield Static(f"[b]The drain of {escape(self.node)} {escape(self.what)}[/b]", id="after-title")
-            yield Static(escape(self.detail), id="after-detail")
-            yield Static(f"{escape(self.node)} is cordoned: no new pod is scheduled on it. Leave it so, or "
+            yield Static(f"[b]The drain of {markup_safe(self.node)} {markup_safe(self.what)}[/b]", id="after-title")
+            yield Static(markup_safe_lines(self.detail), id="after-detail")
+            yield Static(f"{markup_safe(self.node)} is cordoned: no new pod is scheduled on it. Leave it so, or "
                          "make it schedulable again?", id="after-question")
             with Horizontal(id="after-buttons"):
                 yield Button("Leave cordoned (l)", id="leave", variant="primary")
@@ -247,7 +247,7 @@ class DrainScreen(CommandScreen):
         yield Static(self._title(), id="drain-title")
         with ContentSwitcher(initial="drain-options", id="drain-panes"):
             with VerticalScroll(id="drain-options"):
-                yield Static(f"Options for [b]kubectl drain {escape(' '.join(self.nodes))}[/b] "
+                yield Static(f"Options for [b]kubectl drain {markup_safe(' '.join(self.nodes))}[/b] "
                              "(space toggles, tab moves, enter plans; nothing changes before you confirm)",
                              id="drain-options-label")
                 yield FormCheckbox("--force: also delete pods no controller manages (they are gone for good)",
@@ -295,7 +295,7 @@ class DrainScreen(CommandScreen):
     def _title(self) -> str:
         ro = "  [b $warning]READ-ONLY: plan only[/]" if self.conn.effective_readonly else ""
         what = ", ".join(self.nodes)
-        return f"[b]Drain[/b] {escape(what)}  [dim]{escape(self.conn.context)}[/dim]{ro}"
+        return f"[b]Drain[/b] {markup_safe(what)}  [dim]{markup_safe(self.conn.context)}[/dim]{ro}"
 
     def on_mount(self) -> None:
         self.set_interval(FLUSH_INTERVAL, self.flush)
@@ -379,10 +379,10 @@ class DrainScreen(CommandScreen):
         err = self.query_one("#drain-form-error", Static)
         cmd = self.query_one("#drain-command", Static)
         if isinstance(opts, str):
-            err.update(f"[$error]{escape(opts)}[/]")
+            err.update(f"[$error]{markup_safe(opts)}[/]")
             return
         err.update("")
-        cmd.update("[dim]" + escape("\n".join(opts.kubectl_command(n) for n in self.nodes)) + "[/dim]")
+        cmd.update("[dim]" + markup_safe_lines("\n".join(opts.kubectl_command(n) for n in self.nodes)) + "[/dim]")
 
     @on(Checkbox.Changed)
     @on(Input.Changed)
@@ -406,8 +406,8 @@ class DrainScreen(CommandScreen):
             return
         opts = self.read_form()
         if isinstance(opts, str):
-            self.query_one("#drain-form-error", Static).update(f"[$error]{escape(opts)}[/]")
-            self.set_status(f"[$error]{escape(opts)}[/]")
+            self.query_one("#drain-form-error", Static).update(f"[$error]{markup_safe(opts)}[/]")
+            self.set_status(f"[$error]{markup_safe(opts)}[/]")
             return
         self.options = opts
         self.make_plan()
@@ -451,7 +451,7 @@ class DrainScreen(CommandScreen):
         if self.conn.effective_readonly:
             self.set_status("[$warning]read-only session: the plan only[/] (d is refused by the engine)")
         elif problems:
-            self.set_status(f"[$error]cannot drain yet:[/] {escape(problems[0])}   (o: options, r: re-plan)")
+            self.set_status(f"[$error]cannot drain yet:[/] {markup_safe(problems[0])}   (o: options, r: re-plan)")
         else:
             total = sum(len(p.to_evict) for p in self.plans.values() if isinstance(p, DrainPlan))
             self.set_status(f"d: drain {', '.join(self.nodes)} ({total} pod(s) to "
@@ -473,13 +473,14 @@ class DrainScreen(CommandScreen):
             plan = self.plans.get(node)
             gates = self.gates.get(node)
             if isinstance(plan, str) or plan is None:
-                table.add_row(node, "", Text("cannot plan", style="bold red"), "", "", plan or "", key=f"{node}/")
+                table.add_row(*table_row((node, "", Text("cannot plan", style="bold red"), "", "", plan or "")),
+                              key=f"{node}/")
                 report.append(f"{node}: cannot plan the drain: {plan}\n", style="bold red")
             else:
                 for p in plan.pods:
                     reason = "" if p.reason == "will be evicted" else p.reason  # the verdict says it
-                    table.add_row(node, f"{p.namespace}/{p.name}", verdict_cell(p, de), p.flag or "", pdb_cell(p),
-                                  reason, key=f"{node}/{p.namespace}/{p.name}")
+                    table.add_row(*table_row((node, f"{p.namespace}/{p.name}", verdict_cell(p, de), p.flag or "",
+                                              pdb_cell(p), reason)), key=f"{node}/{p.namespace}/{p.name}")
                 counts = {v: len(plan.with_verdict(v)) for v in Verdict}
                 role = f" ({gates.role})" if isinstance(gates, GateReport) else ""
                 report.append(f"{node}{role}: ", style="bold")
@@ -511,7 +512,7 @@ class DrainScreen(CommandScreen):
                     report.append(f"  ! warning: {w}\n", style="yellow")
                 for n in gates.notes:
                     report.append(f"    {n}\n", style="dim")
-        self.query_one("#drain-gates", Static).update(report)
+        self.query_one("#drain-gates", Static).update(safe_text(report))
 
     def run_problems(self) -> list[str]:
         """Why the plan cannot be run as it stands (empty: it can)."""
@@ -554,7 +555,7 @@ class DrainScreen(CommandScreen):
         problems = self.run_problems()
         if problems:
             self.notify("cannot drain: " + problems[0], severity="error", timeout=8)
-            self.set_status(f"[$error]cannot drain:[/] {escape('; '.join(problems))}")
+            self.set_status(f"[$error]cannot drain:[/] {markup_safe('; '.join(problems))}")
             return
         self.confirm_and_run()
 
@@ -609,7 +610,7 @@ class DrainScreen(CommandScreen):
                 audit.record("drain", f"node/{node}", context=conn.context, result="refused",
                              reason="read-only mode", kubectl=self.options.kubectl_command(node))
             self.notify(f"refused (read-only): {e}", severity="error", timeout=8)
-            self.set_status(f"[$error]refused (read-only): {escape(str(e))}[/]")
+            self.set_status(f"[$error]refused (read-only): {markup_safe(str(e))}[/]")
             return
         self._stop_requested = False
         self.lease_error = ""
@@ -619,12 +620,12 @@ class DrainScreen(CommandScreen):
         except MaintenanceInProgress as e:
             self.lease_error = str(e)
             self.notify(f"cannot drain: {e}", severity="error", timeout=12)
-            self.set_status(f"[$error]cannot drain: {escape(str(e))}[/]   (r: re-plan)")
+            self.set_status(f"[$error]cannot drain: {markup_safe(str(e))}[/]   (r: re-plan)")
             return
         except UserError as e:
             if "forbidden" not in str(e):
                 self.notify(f"cannot take the maintenance lease: {e}", severity="error", timeout=10)
-                self.set_status(f"[$error]cannot take the maintenance lease: {escape(str(e))}[/]")
+                self.set_status(f"[$error]cannot take the maintenance lease: {markup_safe(str(e))}[/]")
                 return
             # RBAC may allow evictions but not Leases (as the CLI): drain, and say so
             self.notify(f"cannot take the maintenance Lease ({e}); other k8stui sessions will not know about "
@@ -760,7 +761,7 @@ class DrainScreen(CommandScreen):
         else:
             rest = [f"{n} {self.node_states.get(n, 'waiting')}" for n in self.nodes if n not in done]
             drained = f"; drained: {', '.join(done)}" if done else ""
-            self.set_status(f"[$warning]{escape(', '.join(rest))}[/]{drained}   (r: plan again, o: options, esc: back)")
+            self.set_status(f"[$warning]{markup_safe(', '.join(rest))}[/]{drained}   (r: plan again, o: options, esc: back)")
 
     # ---- events, rendered in batches --------------------------------------------------------
 
@@ -861,8 +862,9 @@ class DrainScreen(CommandScreen):
         else:
             end = line.t1 if line.t1 is not None else time.monotonic() - self._drain_t0
             elapsed = fmt_elapsed(end - line.t0)
-        return (line.node, f"{line.namespace}/{line.name}", Text(line.label, style=STATE_STYLE.get(line.state, "")),
-                str(line.retries) if line.retries else "", elapsed, line.detail)
+        return tuple(table_row((line.node, f"{line.namespace}/{line.name}",
+                                Text(line.label, style=STATE_STYLE.get(line.state, "")),
+                                str(line.retries) if line.retries else "", elapsed, line.detail)))
 
     def _render_line(self, line: PodLine) -> None:
         for col, value in zip(BOARD_COLUMNS, self._cells(line)):
@@ -897,10 +899,10 @@ class DrainScreen(CommandScreen):
             t.append(state, style=NODE_STYLE.get(state, ""))
         if self.lease is not None and self.lease.held and self.phase == "running":
             t.append(f"    maintenance lease held by {self.lease.holder}", style="dim")
-        self.query_one("#drain-nodes", Static).update(t)
+        self.query_one("#drain-nodes", Static).update(safe_text(t))
 
     def _log(self, node: str, text: str, style: str = "") -> None:
-        self.query_one("#drain-log", RichLog).write(Text(f"{node}: {text}", style=style))
+        self.query_one("#drain-log", RichLog).write(Text(plain(f"{node}: {text}"), style=style))
 
     # ---- the operator's controls ------------------------------------------------------------
 

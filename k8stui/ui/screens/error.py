@@ -6,9 +6,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
-from textual.markup import escape
 from textual.widgets import Button, Footer, Static
 from k8stui.ui.screens.command import CommandScreen
+
+from k8stui.ui.safe import markup_safe, markup_safe_lines
 
 
 class ErrorScreen(CommandScreen):
@@ -25,8 +26,8 @@ class ErrorScreen(CommandScreen):
     def compose(self) -> ComposeResult:
         with Center(id="error-center"):
             with Vertical(id="error-box"):
-                yield Static(self.error_title, id="error-title")
-                yield Static(escape(self.message), id="error-message")
+                yield Static(markup_safe(self.error_title), id="error-title")
+                yield Static(markup_safe_lines(self.message), id="error-message")
                 yield Static("", id="error-note")
                 yield Static("r: retry   ctrl+p: switch context   q: quit", id="error-hint")
                 with Horizontal(id="error-buttons"):
@@ -43,12 +44,12 @@ class ErrorScreen(CommandScreen):
         self.message = message
         if title:
             self.error_title = title
-            self.query_one("#error-title", Static).update(title)
-        self.query_one("#error-message", Static).update(escape(message))
+            self.query_one("#error-title", Static).update(markup_safe(title))
+        self.query_one("#error-message", Static).update(markup_safe_lines(message))
         self.query_one("#error-note", Static).update("")
 
     def note(self, text: str) -> None:
-        self.query_one("#error-note", Static).update(escape(text))
+        self.query_one("#error-note", Static).update(markup_safe(text))
 
     def action_retry(self) -> None:
         self.note("retrying…")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from k8stui.kube import printers
 from k8stui.kube.connection import Connection, explain
 from k8stui.ui.screens.command import CommandScreen
+from k8stui.ui.safe import cluster_text, markup_safe
 
 COLUMNS = ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SOURCE", "COUNT", "MESSAGE"]
 
@@ -48,10 +50,12 @@ async def list_events(conn: Connection, kind: str, namespace: str, name: str) ->
     return items
 
 
-def event_row(ev: dict, now: float) -> list[str]:
+def event_row(ev: dict, now: float) -> list[Text]:
+    """The row's cells as Text: a DataTable parses str cells as markup, and every cell but the
+    age is the event's own (reason, message, source: anyone who may create a pod writes them)."""
     # printers.event_cells: LAST SEEN, TYPE, REASON, OBJECT, SUBOBJECT, SOURCE, MESSAGE, FIRST SEEN, COUNT, NAME
     c = printers.event_cells(ev, now)
-    return [str(c[0]), str(c[1]), str(c[2]), str(c[3]), str(c[5]), str(c[8]), str(c[6])]
+    return [cluster_text(c[i]) for i in (0, 1, 2, 3, 5, 8, 6)]
 
 
 class EventsScreen(CommandScreen):
@@ -71,7 +75,7 @@ class EventsScreen(CommandScreen):
         return f"{self.kind.lower()}/{where}{self.object_name}"
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]Events[/b]  ·  {self.label}  ·  loading…", id="crumbs")
+        yield Static(f"[b]Events[/b]  ·  {markup_safe(self.label)}  ·  loading…", id="crumbs")
         table = DataTable(id="events", cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
         yield table
@@ -92,7 +96,7 @@ class EventsScreen(CommandScreen):
             self.events = await list_events(self.conn, self.kind, self.namespace, self.object_name)
         except Exception as e:
             msg = str(explain(e, self.conn))
-            crumbs.update(f"[b]Events[/b]  ·  {self.label}  ·  [$error]{msg}[/]")
+            crumbs.update(f"[b]Events[/b]  ·  {markup_safe(self.label)}  ·  [$error]{markup_safe(msg)}[/]")
             self.notify(msg, severity="error")
             return
         table = self.query_one("#events", DataTable)
@@ -101,5 +105,5 @@ class EventsScreen(CommandScreen):
         for ev in self.events:
             table.add_row(*event_row(ev, now))
         n = len(self.events)
-        crumbs.update(f"[b]Events[/b]  ·  {self.label}  ·  {n} event{'s' if n != 1 else ''}, newest first"
+        crumbs.update(f"[b]Events[/b]  ·  {markup_safe(self.label)}  ·  {n} event{'s' if n != 1 else ''}, newest first"
                       + ("" if n else "  ·  no events"))

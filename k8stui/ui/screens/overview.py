@@ -23,7 +23,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.markup import escape
 from textual.widgets import DataTable, Footer, Static
 
 from k8stui.errors import UserError
@@ -32,6 +31,7 @@ from k8stui.kube.connection import Connection, explain
 from k8stui.ops.cluster_info import CertReport, Overview, control_plane_rows, format_overview, gather_overview
 from k8stui.ui.messages import SessionChanged
 from k8stui.ui.screens.command import CommandScreen
+from k8stui.ui.safe import cluster_text, markup_safe
 from k8stui.ui.styles import css_path
 
 RunnerFactory = Callable[[], SSHRunner]
@@ -96,7 +96,7 @@ class OverviewScreen(CommandScreen):
 
     def _title(self) -> str:
         ro = " [b $warning]READ-ONLY[/]" if self.conn.readonly else ""
-        return f"[b]Cluster overview[/b]  [dim]{escape(self.conn.context)} · {escape(self.conn.server)}[/dim]{ro}"
+        return f"[b]Cluster overview[/b]  [dim]{markup_safe(self.conn.context)} · {markup_safe(self.conn.server)}[/dim]{ro}"
 
     def attach(self, conn: Connection) -> None:
         """Show another connection's cluster (the app switched context)."""
@@ -155,7 +155,7 @@ class OverviewScreen(CommandScreen):
                 return
             self.error = str(explain(e, conn))
             self.query_one("#overview-status", Static).update(
-                f"[b red]cannot read the cluster:[/] {escape(self.error)}")
+                f"[b red]cannot read the cluster:[/] {markup_safe(self.error)}")
             return
         if conn is not self.conn:
             return  # the context changed meanwhile
@@ -176,26 +176,26 @@ class OverviewScreen(CommandScreen):
         self._fill_control_plane(ov)
         rz = ov.readyz
         style = "green" if rz.ok else "bold red"
-        lines = [f"[b]API health[/b] (/readyz?verbose): [{style}]{escape(rz.summary())}[/]"]
-        lines += [f"  [red][-] {escape(c.name)}[/] {escape(c.message)}" for c in rz.failed]
+        lines = [f"[b]API health[/b] (/readyz?verbose): [{style}]{markup_safe(rz.summary())}[/]"]
+        lines += [f"  [red][-] {markup_safe(c.name)}[/] {markup_safe(c.message)}" for c in rz.failed]
         self.query_one("#overview-readyz", Static).update("\n".join(lines))
         self._fill_nodes(ov)
         self._fill_skew(ov)
         certs = ov.certificates
-        cert_lines = [f"[b]Certificates[/b]: {escape(certs.summary(now))}"]
+        cert_lines = [f"[b]Certificates[/b]: {markup_safe(certs.summary(now))}"]
         for n in certs.nodes:
             for c in n.certs:
                 if c.state != "ok":
                     color = "bold red" if c.state == "EXPIRED" else "yellow"
-                    cert_lines.append(f"  [{color}]{escape(n.node)}: {escape(c.name)} {c.state}[/]")
+                    cert_lines.append(f"  [{color}]{markup_safe(n.node)}: {markup_safe(c.name)} {c.state}[/]")
         self.query_one("#overview-certs", Static).update("\n".join(cert_lines))
         maint = ov.maintenance
         busy = bool(maint.activities) or bool(maint.lease and maint.lease.holder and not maint.lease.expired(now))
         mlines = ["[b]Maintenance[/b]" + (" [b $warning]IN PROGRESS[/]" if busy else "")]
-        mlines += [f"  {escape(line)}" for line in maint.lines(now)]
+        mlines += [f"  {markup_safe(line)}" for line in maint.lines(now)]
         self.query_one("#overview-maintenance", Static).update("\n".join(mlines))
         probs = self.query_one("#overview-problems", Static)
-        probs.update("\n".join(["[b $warning]Could not read[/]"] + [f"  {escape(p)}" for p in ov.problems])
+        probs.update("\n".join(["[b $warning]Could not read[/]"] + [f"  {markup_safe(p)}" for p in ov.problems])
                      if ov.problems else "")
         stamp = time.strftime("%H:%M:%S", time.localtime(ov.gathered_at))
         live = f"; live every {self.refresh_every:g}s" if self.refresh_every else ""
@@ -205,27 +205,27 @@ class OverviewScreen(CommandScreen):
     def _summary(self, ov: Overview) -> str:
         versions = ov.versions
         mixed = "  [b $warning]MIXED VERSIONS[/]" if len(versions) > 1 else ""
-        vparts = [f"{escape(ov.version or '?')} (/version)"]
+        vparts = [f"{markup_safe(ov.version or '?')} (/version)"]
         if ov.config_version:
-            vparts.append(f"ClusterConfiguration {escape(ov.config_version)}")
+            vparts.append(f"ClusterConfiguration {markup_safe(ov.config_version)}")
         if ov.apiserver_versions:
-            vparts.append("kube-apiserver " + escape(", ".join(ov.apiserver_versions)))
+            vparts.append("kube-apiserver " + markup_safe(", ".join(ov.apiserver_versions)))
         etcd = ov.etcd
         estyle = "bold red" if etcd.mode == "stacked" and etcd.ready < etcd.quorum else (
             "yellow" if etcd.mode == "stacked" and etcd.ready < etcd.total else "")
-        etext = escape(etcd.summary())
+        etext = markup_safe(etcd.summary())
         lines = [
-            f"[b]Cluster[/b]   {escape(ov.cluster_name or '-')}"
+            f"[b]Cluster[/b]   {markup_safe(ov.cluster_name or '-')}"
             + ("" if ov.kubeadm else "  [dim](no kubeadm-config)[/]"),
             "[b]Version[/b]   " + "; ".join(vparts) + mixed,
-            f"[b]Endpoint[/b]  {escape(ov.endpoint_summary())}",
+            f"[b]Endpoint[/b]  {markup_safe(ov.endpoint_summary())}",
             "[b]etcd[/b]      " + (f"[{estyle}]{etext}[/]" if estyle else etext),
         ]
         for m in etcd.members:
             state = "Ready" if m.ready else "[b red]NOT READY[/]"
-            lines.append(f"          {escape(m.node)}  {escape(m.client_urls or '-')}  {escape(m.version)}  {state}")
+            lines.append(f"          {markup_safe(m.node)}  {markup_safe(m.client_urls or '-')}  {markup_safe(m.version)}  {state}")
         if ov.addons:
-            lines.append("[b]Add-ons[/b]   " + escape(", ".join(f"{k} {v}" for k, v in ov.addons.items())))
+            lines.append("[b]Add-ons[/b]   " + markup_safe(", ".join(f"{k} {v}" for k, v in ov.addons.items())))
         return "\n".join(lines)
 
     def _fill_control_plane(self, ov: Overview) -> None:
@@ -235,7 +235,7 @@ class OverviewScreen(CommandScreen):
         for h in rows[0]:
             table.add_column(h, key=h)
         for r in rows[1:]:
-            cells = [Text(c, style="bold red") if ("NotReady" in c or "not ready" in c) else Text(c) for c in r]
+            cells = [cluster_text(c, style="bold red" if ("NotReady" in c or "not ready" in c) else "") for c in r]
             table.add_row(*cells, key=r[0])
 
     def _fill_nodes(self, ov: Overview) -> None:
@@ -264,8 +264,8 @@ class OverviewScreen(CommandScreen):
                                                f"{-r.skew} newer" if r.skew < 0 else "0")
             cells = [r.node or "(daemonset)", r.component, r.version, r.reference, skew,
                      r.status.upper() if r.status != "ok" else "ok"]
-            table.add_row(*(Text(c, style=style) for c in cells), key=f"{i}:{r.node}:{r.component}")
-        notes = [f"  [{STATUS_STYLE[r.status]}]{escape(r.node or r.component)}: {escape(r.message)}[/]"
+            table.add_row(*(cluster_text(c, style=style) for c in cells), key=f"{i}:{r.node}:{r.component}")
+        notes = [f"  [{STATUS_STYLE[r.status]}]{markup_safe(r.node or r.component)}: {markup_safe(r.message)}[/]"
                  for r in ov.skew if r.status in ("violation", "limit") and r.message]
         self.query_one("#overview-skew-notes", Static).update("\n".join(notes))
 

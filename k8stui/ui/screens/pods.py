@@ -14,6 +14,7 @@ from textual import on
 from k8stui.kube.rows import Row
 from k8stui.ui.screens.base import ResourceScreen
 from k8stui.ui.screens.columns import POD_AGE_INDEX, pod_columns, pod_tone
+from k8stui.ui.safe import markup_safe
 from k8stui.ui.screens.filtering import RowFilter
 from k8stui.ui.widgets.resource_table import ResourceTable
 
@@ -53,9 +54,9 @@ class PodsScreen(ResourceScreen):
         return None
 
     def scope_text(self) -> str:
-        parts = ["all namespaces" if self.namespace is None else f"namespace [b]{self.namespace}[/b]"]
+        parts = ["all namespaces" if self.namespace is None else f"namespace [b]{markup_safe(self.namespace)}[/b]"]
         if self.node:
-            parts.append(f"node [b]{self.node}[/b]")
+            parts.append(f"node [b]{markup_safe(self.node)}[/b]")
         return "  ·  ".join(parts)
 
     def set_scope(self, namespace: str | None, node: str | None) -> None:

@@ -22,11 +22,11 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from k8stui.ui.screens.confirm import GuardedDialog
+from k8stui.ui.safe import markup_safe, markup_safe_lines
 
 PROMPT_CSS = """
 TypeNameScreen, HostKeyScreen, PasswordScreen {
@@ -80,10 +80,10 @@ class TypeNameScreen(GuardedDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt-box", id="typename-box"):
-            yield Static(escape(self.question), classes="prompt-question")
+            yield Static(markup_safe_lines(self.question), classes="prompt-question")
             if self.detail:
-                yield Static(escape(self.detail), classes="prompt-detail", id="typename-detail")
-            yield Static(f"Type [b]{escape(self.expected)}[/b] to confirm, Esc to cancel:",
+                yield Static(markup_safe_lines(self.detail), classes="prompt-detail", id="typename-detail")
+            yield Static(f"Type [b]{markup_safe(self.expected)}[/b] to confirm, Esc to cancel:",
                          classes="prompt-detail")
             yield Input("", id="typename-input", placeholder=self.expected, select_on_focus=False)
             yield Static("", classes="prompt-error", id="typename-error")
@@ -102,7 +102,7 @@ class TypeNameScreen(GuardedDialog):
             self.dismiss(typed.strip())
         else:
             self.query_one("#typename-error", Static).update(
-                f"that is not {escape(self.expected)}: type it exactly (or Esc)")
+                f"that is not {markup_safe(self.expected)}: type it exactly (or Esc)")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -131,8 +131,8 @@ class HostKeyScreen(GuardedDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt-box", id="hostkey-box"):
-            yield Static(f"Unknown SSH host key for {escape(self.host)}", classes="prompt-question")
-            yield Static(escape(self.fingerprint), classes="prompt-fingerprint", id="hostkey-fingerprint")
+            yield Static(f"Unknown SSH host key for {markup_safe(self.host)}", classes="prompt-question")
+            yield Static(markup_safe(self.fingerprint), classes="prompt-fingerprint", id="hostkey-fingerprint")
             yield Static("Compare this fingerprint with the host's own (ssh-keygen -lf "
                          "/etc/ssh/ssh_host_ed25519_key.pub on the host) before trusting it. A trusted key "
                          "is added to the inventory's known_hosts file.", classes="prompt-detail")
@@ -165,9 +165,9 @@ class PasswordScreen(ModalScreen["str | None"]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt-box", id="password-box"):
-            yield Static(escape(self.question), classes="prompt-question")
+            yield Static(markup_safe_lines(self.question), classes="prompt-question")
             if self.detail:
-                yield Static(escape(self.detail), classes="prompt-detail")
+                yield Static(markup_safe_lines(self.detail), classes="prompt-detail")
             yield Input("", id="password-input", password=True, select_on_focus=False)
 
     def on_mount(self) -> None:

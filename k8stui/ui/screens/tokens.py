@@ -20,8 +20,8 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from k8stui.errors import UserError
@@ -32,6 +32,7 @@ from k8stui.ui.messages import SessionChanged
 from k8stui.ui.safe import plain
 from k8stui.ui.screens.command import CommandScreen
 from k8stui.ui.screens.prompts import TypeNameScreen
+from k8stui.ui.safe import markup_safe, markup_safe_lines, table_row
 from k8stui.ui.styles import css_path
 
 RunnerFactory = Callable[[], SSHRunner]
@@ -126,7 +127,7 @@ class TokensScreen(CommandScreen):
 
     def _title(self) -> str:
         ro = " [b $warning]READ-ONLY[/]" if self.conn.effective_readonly else ""
-        return f"[b]Bootstrap tokens[/b]  [dim]{escape(self.conn.context)} · kube-system[/dim]{ro}"
+        return f"[b]Bootstrap tokens[/b]  [dim]{markup_safe(self.conn.context)} · kube-system[/dim]{ro}"
 
     @on(SessionChanged)
     def _session_changed(self, event: SessionChanged) -> None:
@@ -162,13 +163,13 @@ class TokensScreen(CommandScreen):
             keep = self.selected()
             table.clear()
             for tid in order:
-                table.add_row(*self.row_cells(tokens[tid], now), key=tid)
+                table.add_row(*table_row(self.row_cells(tokens[tid], now)), key=tid)
             self._order = order
             if keep is not None and keep.id in tokens:
                 table.move_cursor(row=order.index(keep.id))
         else:
             for tid in order:
-                for col, value in zip(COLUMNS, self.row_cells(tokens[tid], now)):
+                for col, value in zip(COLUMNS, table_row(self.row_cells(tokens[tid], now))):
                     if table.get_cell(tid, col) != value:
                         table.update_cell(tid, col, value)
         self._render_status()
@@ -181,9 +182,9 @@ class TokensScreen(CommandScreen):
         else:
             parts.append(f"[$warning]{w.state}[/]")
         if w.error:
-            parts.append(f"[$error]{escape(w.error)}[/]")
+            parts.append(f"[$error]{markup_safe(w.error)}[/]")
         for name, problem in w.problems.items():
-            parts.append(f"[$error]{escape(problem)}[/]")
+            parts.append(f"[$error]{markup_safe(problem)}[/]")
         if self._busy:
             parts.append("[$warning]working…[/]")
         self.query_one("#tokens-status", Static).update("  │  ".join(parts))
@@ -367,7 +368,7 @@ class CreateTokenScreen(ModalScreen["ops.CreateOptions | None"]):
         try:
             opts = ops.validate_create(v["ttl"].strip(), v["description"], v["usages"], v["groups"])
         except UserError as e:
-            err.update(f"[$error]{escape(str(e))}[/]")
+            err.update(f"[$error]{markup_safe(str(e))}[/]")
             note.update("")
             return None
         err.update("")
@@ -427,7 +428,7 @@ class JoinCommandScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         kind = "control-plane" if self.cp else "worker"
         with Vertical(id="join-box"):
-            yield Static(f"[b]kubeadm join ({kind}) with token {escape(self.token.id)}[/b]", id="join-title")
+            yield Static(f"[b]kubeadm join ({kind}) with token {markup_safe(self.token.id)}[/b]", id="join-title")
             yield Static("building the join command…", id="join-command")
             yield Static("", id="join-usable")
             if self.cp:
@@ -461,11 +462,11 @@ class JoinCommandScreen(ModalScreen[None]):
             return
         cmd = self.query_one("#join-command", Static)
         if self.error:
-            cmd.update(f"[$error]{escape(self.error)}[/]")
+            cmd.update(f"[$error]{markup_safe(self.error)}[/]")
         elif self.command:
             text = self.command if self.revealed else mask_command(
                 self.command, self.token.token, self.cp.certificate_key if self.cp else None)
-            cmd.update(escape(text))
+            cmd.update(markup_safe_lines(text))
         usable = self.query_one("#join-usable", Static)
         now = self.clock()
         if self.token.expired(now):
@@ -481,7 +482,7 @@ class JoinCommandScreen(ModalScreen[None]):
             left = self.cp.countdown(now)
             color = "$error" if left == "expired" else ("$warning" if self.cp.remaining(now) < 900 else "$success")
             self.query_one("#join-countdown", Static).update(
-                f"certificate key (uploaded from {escape(self.cp.node)}) expires in [b {color}]{left}[/]")
+                f"certificate key (uploaded from {markup_safe(self.cp.node)}) expires in [b {color}]{left}[/]")
 
     def action_copy(self) -> None:
         if _refuse_secret(self, self.conn, ops.JOIN_NOT_GIVEN):

@@ -35,7 +35,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, ContentSwitcher, DataTable, Footer, OptionList, ProgressBar, RichLog, Static
 from textual.widgets.option_list import Option
@@ -46,6 +45,7 @@ from k8stui.ops import upgrade as up
 from k8stui.ops.upgrade_text import STEP_STATE_NOTES, facts_lines, version_change
 from k8stui.ui.safe import plain
 from k8stui.ui.screens.command import CommandScreen
+from k8stui.ui.safe import cluster_text, markup_safe, markup_safe_lines, safe_text, table_row
 from k8stui.ui.screens.confirm import ConfirmScreen
 from k8stui.ui.styles import css_path
 
@@ -141,10 +141,10 @@ class StepFailedScreen(ModalScreen[str]):
     def compose(self) -> ComposeResult:
         f = self.failure
         with Vertical(id="upgrade-failed-box"):
-            yield Static(f"[b]{escape(f.node)}: {escape(f.title)} failed[/b]", id="upgrade-failed-title")
-            yield Static(escape(f.error), id="upgrade-failed-error")
+            yield Static(f"[b]{markup_safe(f.node)}: {markup_safe(f.title)} failed[/b]", id="upgrade-failed-title")
+            yield Static(markup_safe_lines(f.error), id="upgrade-failed-error")
             if f.output:
-                yield Static(escape("\n".join(f.output[-12:])), id="upgrade-failed-output")
+                yield Static(markup_safe_lines("\n".join(f.output[-12:])), id="upgrade-failed-output")
             yield Static("Nothing else starts until you decide. The journal keeps the output.",
                          id="upgrade-failed-note")
             with Horizontal(id="upgrade-failed-buttons"):
@@ -223,8 +223,8 @@ class UpgradeScreen(CommandScreen):
 
     def _title(self) -> str:
         ro = " [b $warning]READ-ONLY: plan only[/]" if self.conn.readonly else ""
-        cur = f" · cluster {escape(self.current)}" if self.current else ""
-        return f"[b]Cluster upgrade[/b]  [dim]{escape(self.conn.context)}{cur}[/dim]{ro}"
+        cur = f" · cluster {markup_safe(self.current)}" if self.current else ""
+        return f"[b]Cluster upgrade[/b]  [dim]{markup_safe(self.conn.context)}{cur}[/dim]{ro}"
 
     def on_mount(self) -> None:
         self.set_status("reading the cluster and the package repositories…")
@@ -288,18 +288,18 @@ class UpgradeScreen(CommandScreen):
             self.current, self.offered = await up.offered_targets(self.conn, self.runner())
         except UserError as e:
             self.phase = "choose"
-            self.set_status(f"[$error]{escape(str(e))}[/]")
+            self.set_status(f"[$error]{markup_safe(str(e))}[/]")
             return
         self.query_one("#upgrade-title", Static).update(self._title())
         ol = self.query_one("#upgrade-targets", OptionList)
         ol.clear_options()
         for o in self.offered:
             note = f"{o.kind} upgrade" + (", newest" if o.newest else "")
-            ol.add_option(Option(f"{o.version}   ({note}; packages {o.package})", id=o.version))
+            ol.add_option(Option(cluster_text(f"{o.version}   ({note}; packages {o.package})"), id=o.version))
         self.phase = "choose"
         self.refresh_bindings()
         if not self.offered:
-            self.set_status(f"no newer version offered: the cluster runs {self.current}")
+            self.set_status(f"no newer version offered: the cluster runs {markup_safe(self.current)}")
         else:
             self.set_status("choose a target and press enter")
             ol.highlighted = 0
@@ -325,11 +325,11 @@ class UpgradeScreen(CommandScreen):
         except UserError as e:
             self.phase = "choose"
             self.refresh_bindings()
-            self.set_status(f"[$error]{escape(str(e))}[/]")
+            self.set_status(f"[$error]{markup_safe(str(e))}[/]")
             return
         self.plan = plan
         self.show_current(plan.current)
-        self.query_one("#upgrade-plan-text", Static).update(plan_text(plan))
+        self.query_one("#upgrade-plan-text", Static).update(safe_text(plan_text(plan)))
         self.show("plan")
         self.phase = "plan"
         self.refresh_bindings()
@@ -465,7 +465,8 @@ class UpgradeScreen(CommandScreen):
                                              any(s.status == "failed" for s in n.steps),
                                              any(s.status != "pending" for s in n.steps))
             self._roles[n.name] = n.role
-            table.add_row(n.name, n.role, self._state_cell(n.name), "", self._progress_cell(n.name), key=n.name)
+            table.add_row(*table_row((n.name, n.role, self._state_cell(n.name), "", self._progress_cell(n.name))),
+                          key=n.name)
         self._show_counts()
         self.set_status(f"upgrading to {plan.target}…")
         self.run = up.UpgradeRun(self.conn, self.runner(), plan, on_event=self._on_event,
@@ -475,7 +476,7 @@ class UpgradeScreen(CommandScreen):
         except UserError as e:
             self.phase = "plan"
             self.refresh_bindings()
-            self.set_status(f"[$error]{escape(str(e))}[/]")
+            self.set_status(f"[$error]{markup_safe(str(e))}[/]")
             return
         self.refresh_current()  # the control plane may have moved, whatever the outcome
         self.phase = "finished"
@@ -487,7 +488,7 @@ class UpgradeScreen(CommandScreen):
             self.set_status(f"stopped; the journal keeps the place ({r.journal}): re-plan (r) and apply to go on")
         else:
             node, step = r.failed or ("?", "?")
-            self.set_status(f"[$error]step {step} on {node} failed[/]: {escape(r.error)}; re-plan (r) and apply "
+            self.set_status(f"[$error]step {step} on {node} failed[/]: {markup_safe(r.error)}; re-plan (r) and apply "
                             "to retry")
 
     async def _on_failure(self, failure: up.StepFailed) -> str:
@@ -505,7 +506,7 @@ class UpgradeScreen(CommandScreen):
         table = self.query_one("#upgrade-nodes", DataTable)
         for col, value in cells.items():
             try:
-                table.update_cell(node, col, value, update_width=col == "STEP")
+                table.update_cell(node, col, cluster_text(value), update_width=col == "STEP")
             except Exception:  # a node this table does not show
                 pass
 
@@ -570,7 +571,7 @@ class UpgradeScreen(CommandScreen):
 
     def _log(self, node: str, text: str, style: str = "") -> None:
         pre = f"{node}: " if node else ""
-        self._lines.append(Text(pre + text, style=style))
+        self._lines.append(Text(plain(pre + text), style=style))
 
     def _flush_log(self) -> None:
         if self._lines:

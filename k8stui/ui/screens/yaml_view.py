@@ -14,6 +14,8 @@ from textual.widgets import Footer, Static, TextArea
 from k8stui.errors import UserError
 from k8stui.kube.connection import Connection, explain
 from k8stui.ui.screens.command import CommandScreen
+from k8stui.sanitize import sanitize_lines
+from k8stui.ui.safe import markup_safe
 
 
 async def fetch_object(conn: Connection, kind: str, namespace: str, name: str) -> dict:
@@ -60,7 +62,7 @@ class YamlScreen(CommandScreen):
         return f"{self.kind.lower()}/{where}{self.object_name}"
 
     def compose(self) -> ComposeResult:
-        yield Static(f"[b]YAML[/b]  ·  {self.label}  ·  loading…", id="crumbs")
+        yield Static(f"[b]YAML[/b]  ·  {markup_safe(self.label)}  ·  loading…", id="crumbs")
         yield TextArea("", read_only=True, show_line_numbers=True, id="yaml")
         yield self.command_prompt()
         yield Footer()
@@ -79,10 +81,12 @@ class YamlScreen(CommandScreen):
             obj = await fetch_object(self.conn, self.kind, self.namespace, self.object_name)
         except Exception as e:
             msg = str(explain(e, self.conn))
-            crumbs.update(f"[b]YAML[/b]  ·  {self.label}  ·  [$error]{msg}[/]")
+            crumbs.update(f"[b]YAML[/b]  ·  {markup_safe(self.label)}  ·  [$error]{markup_safe(msg)}[/]")
             self.notify(msg, severity="error")
             return
         self.text = to_yaml(obj)
-        self.query_one("#yaml", TextArea).load_text(self.text)
+        # PyYAML leaves C1 controls, bidi overrides and zero-width characters unquoted (allow_unicode)
+        # and the TextArea draws whatever it holds: shown as visible escapes, never emitted
+        self.query_one("#yaml", TextArea).load_text(sanitize_lines(self.text))
         rv = (obj.get("metadata") or {}).get("resourceVersion", "")
-        crumbs.update(f"[b]YAML[/b]  ·  {self.label}  ·  resourceVersion {rv}")
+        crumbs.update(f"[b]YAML[/b]  ·  {markup_safe(self.label)}  ·  resourceVersion {markup_safe(rv)}")

@@ -43,6 +43,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from k8stui.kube.rows import Row
+from k8stui.sanitize import sanitize
 
 GAP = 2  # spaces between columns
 # a gutter left of the first column: ● on a marked row, so marks show without colour too
@@ -669,12 +670,13 @@ class ResourceTable(ScrollView, can_focus=True):
             self.virtual_size = size
 
     def _cells(self, row: Row, now_s: int) -> tuple[str, ...]:
-        """The row's cells as printed at this second (cached: measuring and drawing share them)."""
+        """The row's cells as printed at this second, sanitised (cluster text: control characters
+        shown, never written to the terminal), cached: measuring and drawing share them."""
         key = (row, now_s, self._generation)
         cells = self._texts.get(key)
         if cells is None:
             now = float(now_s)
-            cells = tuple(col.text(row, now) for col in self._columns)
+            cells = tuple(sanitize(col.text(row, now)) for col in self._columns)
             self._texts[key] = cells
         return cells
 
@@ -813,7 +815,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if uid is None:
             if not self._order and y == 1:
                 style = self._component("resource-table--empty")
-                return Strip([Segment(self._fit(self.empty_text, width, "left"), style)])
+                return Strip([Segment(self._fit(sanitize(self.empty_text), width, "left"), style)])
             return Strip.blank(width, base)
         row = self._store.get(uid)
         if row is None:  # removed from the store since the last batch: drawn at the next one

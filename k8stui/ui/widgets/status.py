@@ -8,10 +8,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from textual.markup import escape
 from textual.widgets import Static
 
 from k8stui.kube import printers
+from k8stui.ui.safe import markup_safe
 
 
 @dataclass
@@ -54,7 +54,7 @@ class StatusBar(Static):
 
     def show(self, context: str, server: str, feeds: list[FeedState], last_update: float | None,
              now: float, note: str = "") -> None:
-        parts = [f"[b]⎈ {escape(context or '-')}[/b] [dim]{escape(server)}[/dim]"]
+        parts = [f"[b]⎈ {markup_safe(context or '-')}[/b] [dim]{markup_safe(server)}[/dim]"]
         feed_txt = []
         error = None
         for f in feeds:
@@ -71,9 +71,9 @@ class StatusBar(Static):
         if last_update:
             parts.append(f"updated {ago(now - last_update)} ago")
         if error:
-            parts.append(f"[$error]{escape(error)}[/]")
+            parts.append(f"[$error]{markup_safe(error)}[/]")
         if note:
-            parts.append(escape(note))
+            parts.append(markup_safe(note))
         text = "  │  ".join(parts)
         if text != getattr(self, "_shown", None):
             self._shown = text
@@ -86,4 +86,4 @@ class ReadOnlyBanner(Static):
     def set_reason(self, reason: str | None) -> None:
         self.display = bool(reason)
         if reason:
-            self.update(f"[b]READ-ONLY[/b]  {escape(reason)}  — changes are refused")
+            self.update(f"[b]READ-ONLY[/b]  {markup_safe(reason)}  — changes are refused")
