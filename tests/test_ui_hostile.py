@@ -160,9 +160,10 @@ async def test_upgrade_board_shows_a_hostile_hosts_output_inert(make_sim, tmp_pa
     from k8stui.hosts.inventory import load_inventory
     from k8stui.hosts.ssh import SSHRunner
     from k8stui.sim.scenario import load_scenario
-    from k8stui.ui.screens.confirm import ConfirmScreen
+    from k8stui.ui.screens.prompts import TypeNameScreen
     from k8stui.ui.screens.upgrade import StepFailedScreen, UpgradeScreen
     from test_ui_upgrade import UpgradeApp, choose
+    from ui_support import answerable
 
     inv = tmp_path / "inventory.yaml"
     sim = make_sim(load_scenario("seed", {"kubernetesVersion": "v1.34.1"}), inventory_path=inv)
@@ -176,8 +177,8 @@ async def test_upgrade_board_shows_a_hostile_hosts_output_inert(make_sim, tmp_pa
             assert isinstance(screen, UpgradeScreen)
             await choose(pilot, screen, "v1.34.3")
             await pilot.press("a")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the confirmation")
-            await pilot.press("y")
+            await answerable(pilot, TypeNameScreen)  # the target version, typed
+            await pilot.press(*"v1.34.3", "enter")
             await until(pilot, lambda: isinstance(app.screen, StepFailedScreen), timeout=30, what="the failure")
             await assert_shown_inert(pilot)  # the dialog: the step's error and its output
             await pilot.press("a")
