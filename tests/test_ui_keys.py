@@ -307,3 +307,38 @@ async def test_quit_when_idle_is_immediate(make_sim) -> None:
         await started(pilot, nodes=3)
         await pilot.press("ctrl+q")
         await until(pilot, lambda: not app.is_running, what="the app to quit")
+
+
+@pytest.mark.parametrize("dialog_kind", ["after-drain", "step-failed"])
+async def test_operation_dialogs_take_no_early_answer(monkeypatch, dialog_kind) -> None:
+    """The drain's "uncordon?" and the upgrade's "retry/skip?" change a node: like every
+    confirmation, they take neither a key queued before them nor one pressed before they arm."""
+    from textual.app import App
+
+    from k8stui.ops import upgrade as up
+    from k8stui.ui.screens.drain import AfterDrainScreen
+    from k8stui.ui.screens.upgrade import StepFailedScreen
+
+    monkeypatch.setattr(GuardedDialog, "ARM_DELAY", 2.0)
+    if dialog_kind == "after-drain":
+        make, key, answer = (lambda: AfterDrainScreen("k8s-worker-1", "failed", "a pod would not go")), "u", "uncordon"
+    else:
+        failure = up.StepFailed(node="k8s-worker-1", step="kubeadm", title="Upgrade kubeadm", error="E: boom",
+                                output=("E: boom",))
+        make, key, answer = (lambda: StepFailedScreen(failure)), "r", "retry"
+    answers: list[str] = []
+    app = App()
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = make()
+        app.push_screen(dialog, answers.append)
+        await until(pilot, lambda: app.screen is dialog and dialog.shown_at is not None, what="the dialog")
+        await pilot.press(key, "enter")  # before it is armed: nothing
+        assert app.screen is dialog and answers == [] and not dialog.armed
+        stale = events.Key(key, key)
+        stale.time = dialog.shown_at - 0.01
+        dialog.arm()
+        app.post_message(stale)  # typed before it appeared: dropped even once armed
+        await pilot.pause(0.1)
+        assert app.screen is dialog and answers == []
+        await pilot.press(key)
+        await until(pilot, lambda: answers == [answer], what="the answer")

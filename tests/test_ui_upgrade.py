@@ -191,7 +191,7 @@ async def test_failed_step_dialog_skip_declined_then_retry(make_sim, tmp_path) -
             await pilot.press("s")  # skip asks first; no: back to the choice
             await answerable(pilot, ConfirmScreen)
             await pilot.press("n")
-            await until(pilot, lambda: isinstance(app.screen, StepFailedScreen), what="the choice again")
+            await answerable(pilot, StepFailedScreen)  # the choice again
             await pilot.press("r")
             await until(pilot, lambda: screen.phase == "finished", timeout=60, what="the end of the run")
             assert screen.result is not None and screen.result.ok, screen.result

@@ -54,6 +54,7 @@ from k8stui.hosts import shell
 from k8stui.gofmt import format_go_duration, go_quote, go_string_slice, parse_go_duration  # noqa: F401
 from k8stui.kube.connection import Connection, _status_message, explain
 from k8stui.kube.printers import short_human_duration
+from k8stui.sanitize import sanitize
 
 if TYPE_CHECKING:
     from k8stui.hosts.ssh import SSHRunner
@@ -686,6 +687,20 @@ async def require_control_plane_endpoint(conn: Connection) -> str:
     return endpoint
 
 
+# host:port as a join command may carry it: a DNS name, IPv4, or [IPv6]. The endpoint comes from
+# cluster objects and is pasted into a root shell on the new node, so nothing else gets through.
+_ENDPOINT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]{0,252}))(:\d{1,5})?$")
+
+
+def checked_endpoint(endpoint: str, source: str) -> str:
+    """`endpoint` when it is a plain host[:port]; else a TokenError naming where it came from
+    (`discovery` adds "failed to get join command: ")."""
+    if not _ENDPOINT.match(endpoint):
+        raise TokenError(f"{source} names the API endpoint "
+                         f"{sanitize(endpoint)!r}, which is not a host:port")
+    return endpoint
+
+
 async def discovery(conn: Connection) -> Discovery:
     """The endpoint and CA pins: kube-public/cluster-info first (admin.conf's cluster, as kubeadm
     copied it), else ClusterConfiguration.controlPlaneEndpoint with kube-system/kube-root-ca.crt."""
@@ -696,9 +711,12 @@ async def discovery(conn: Connection) -> Discovery:
             cluster = _cluster_of(yaml.safe_load(text) or {}) if text else None
             if cluster and cluster.get("server") and cluster.get("certificate-authority-data"):
                 pem = base64.b64decode(cluster["certificate-authority-data"])
-                endpoint = str(cluster["server"]).replace("https://", "")
+                endpoint = checked_endpoint(str(cluster["server"]).replace("https://", ""),
+                                            "kube-public/cluster-info")
                 return Discovery(endpoint, tuple(ca_cert_hashes(pem)), "kube-public/cluster-info")
         endpoint = await _control_plane_endpoint(conn)
+        if endpoint:
+            checked_endpoint(endpoint, "the ClusterConfiguration's controlPlaneEndpoint")
         root = await _config_map(conn, "kube-system", "kube-root-ca.crt")
         pem_text = ((root or {}).get("data") or {}).get("ca.crt")
     except (TokenError, yaml.YAMLError, ValueError) as e:

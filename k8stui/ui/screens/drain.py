@@ -40,7 +40,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import (Button, Checkbox, ContentSwitcher, DataTable, Footer, Input, Label, ProgressBar,
                              RichLog, Static)
 
@@ -85,7 +84,7 @@ from k8stui.ops.maintenance import (
 )
 from k8stui.ui.screens.command import CommandScreen
 from k8stui.ui.safe import markup_safe, markup_safe_lines, plain, safe_text, table_row
-from k8stui.ui.screens.confirm import ConfirmScreen
+from k8stui.ui.screens.confirm import ConfirmScreen, GuardedDialog
 from k8stui.ui.screens.prompts import TypeNameScreen
 from k8stui.ui.styles import css_path
 
@@ -173,8 +172,12 @@ class FormCheckbox(Checkbox, inherit_bindings=False):
         return Content.assemble(("[x]" if self.value else "[ ]", self.get_visual_style("toggle--button")))
 
 
-class AfterDrainScreen(ModalScreen[str]):
-    """A drain stopped or failed: leave the node cordoned (l, Esc) or uncordon it (u)."""
+class AfterDrainScreen(GuardedDialog):
+    """A drain stopped or failed: leave the node cordoned (l, Esc) or uncordon it (u). Uncordon
+    takes no key typed before the question was on screen (see GuardedDialog)."""
+
+    ARMED_KEYS = frozenset({"u", "enter"})
+    ARMED_BUTTONS = ("#uncordon",)
 
     BINDINGS = [Binding("u", "answer('uncordon')", "Uncordon"),
                 Binding("l,escape", "answer('leave')", "Leave cordoned")]
@@ -193,15 +196,17 @@ class AfterDrainScreen(ModalScreen[str]):
                 yield Button("Leave cordoned (l)", id="leave", variant="primary")
                 yield Button("Uncordon (u)", id="uncordon", variant="warning")
 
-    def on_mount(self) -> None:
-        self.query_one("#leave", Button).focus()
+    def focus_default(self) -> None:
+        self.set_focus(self.query_one("#leave", Button))
 
     def action_answer(self, answer: str) -> None:
+        if answer == "uncordon" and not self.answer_allowed():
+            return
         self.dismiss(answer)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.dismiss(str(event.button.id))
+        self.action_answer(str(event.button.id))
 
 
 class DrainScreen(CommandScreen):

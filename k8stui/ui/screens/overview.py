@@ -151,14 +151,14 @@ class OverviewScreen(CommandScreen):
         try:
             ov = await gather_overview(conn, runner, certs=full and runner is not None, cert_note=note)
         except Exception as e:
-            if conn is not self.conn:
+            if conn is not self.conn or not self.is_mounted:
                 return
             self.error = str(explain(e, conn))
             self.query_one("#overview-status", Static).update(
                 f"[b red]cannot read the cluster:[/] {markup_safe(self.error)}")
             return
-        if conn is not self.conn:
-            return  # the context changed meanwhile
+        if conn is not self.conn or not self.is_mounted:
+            return  # the context changed meanwhile, or the screen was closed while it read
         if full or self._certs is None:
             self._certs = ov.certificates
         else:

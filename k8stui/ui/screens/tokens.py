@@ -28,11 +28,11 @@ from k8stui.errors import UserError
 from k8stui.hosts.ssh import SSHRunner
 from k8stui.kube.connection import Connection
 from k8stui.ops import tokens as ops
+from k8stui.sanitize import is_safe
 from k8stui.ui.messages import SessionChanged
-from k8stui.ui.safe import plain
+from k8stui.ui.safe import markup_safe, markup_safe_lines, plain, table_row
 from k8stui.ui.screens.command import CommandScreen
 from k8stui.ui.screens.prompts import TypeNameScreen
-from k8stui.ui.safe import markup_safe, markup_safe_lines, table_row
 from k8stui.ui.styles import css_path
 
 RunnerFactory = Callable[[], SSHRunner]
@@ -489,6 +489,12 @@ class JoinCommandScreen(ModalScreen[None]):
             return
         if not self.command:
             self.notify("the join command is not ready yet", severity="warning")
+            return
+        if not is_safe(self.command):
+            # its endpoint comes from kube-public/cluster-info: a control character there would be
+            # pasted into a shell on the new node
+            self.notify("not copied: the join command holds control characters (from kube-public/cluster-info)",
+                        severity="error", timeout=8)
             return
         self.app.copy_to_clipboard(self.command)
         # OSC 52 has no answer: whether the terminal took it is unknown

@@ -35,7 +35,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, ContentSwitcher, DataTable, Footer, OptionList, ProgressBar, RichLog, Static
 from textual.widgets.option_list import Option
 
@@ -46,7 +45,7 @@ from k8stui.ops.upgrade_text import STEP_STATE_NOTES, facts_lines, version_chang
 from k8stui.ui.safe import plain
 from k8stui.ui.screens.command import CommandScreen
 from k8stui.ui.safe import cluster_text, markup_safe, markup_safe_lines, safe_text, table_row
-from k8stui.ui.screens.confirm import ConfirmScreen
+from k8stui.ui.screens.confirm import ConfirmScreen, GuardedDialog
 from k8stui.ui.styles import css_path
 
 RunnerFactory = Callable[[], object]
@@ -128,8 +127,12 @@ def plan_text(plan: up.UpgradePlan) -> Text:
     return t
 
 
-class StepFailedScreen(ModalScreen[str]):
-    """A failed step: retry, skip (the caller confirms) or abort."""
+class StepFailedScreen(GuardedDialog):
+    """A failed step: retry, skip (the caller confirms) or abort. Retry and skip take no key typed
+    before the failure was on screen (see GuardedDialog)."""
+
+    ARMED_KEYS = frozenset({"r", "s", "enter"})
+    ARMED_BUTTONS = ("#retry", "#skip")
 
     BINDINGS = [Binding("r", "answer('retry')", "Retry"), Binding("s", "answer('skip')", "Skip"),
                 Binding("a,escape", "answer('abort')", "Abort")]
@@ -152,14 +155,17 @@ class StepFailedScreen(ModalScreen[str]):
                 yield Button("Skip (s)", id="skip", variant="warning")
                 yield Button("Abort (a)", id="abort", variant="error")
 
-    def on_mount(self) -> None:
-        self.query_one("#retry", Button).focus()
+    def focus_default(self) -> None:
+        self.set_focus(self.query_one("#retry", Button))
 
     def action_answer(self, answer: str) -> None:
+        if answer != "abort" and not self.answer_allowed():
+            return
         self.dismiss(answer)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(str(event.button.id))
+        event.stop()
+        self.action_answer(str(event.button.id))
 
 
 class UpgradeScreen(CommandScreen):
