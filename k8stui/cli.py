@@ -73,11 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+KUBECONFIG_HELP = ("kubeconfig file, used alone (default: the files of $KUBECONFIG merged as kubectl merges "
+                   "them, else ~/.kube/config)")
+
+
 def _conn_args(p: argparse.ArgumentParser) -> None:
     # SUPPRESS: given after the subcommand they apply, and they never reset the same options
     # given before it (`k8stui --kubeconfig X get nodes`)
-    p.add_argument("--kubeconfig", default=argparse.SUPPRESS,
-                   help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    p.add_argument("--kubeconfig", default=argparse.SUPPRESS, help=KUBECONFIG_HELP)
     p.add_argument("--context", default=argparse.SUPPRESS, help="kubeconfig context (default: the current one)")
     p.add_argument("--readonly", action="store_true", default=argparse.SUPPRESS,
                    help="refuse every change (read-only monitoring)")
@@ -102,7 +105,7 @@ async def _with_connection(args: argparse.Namespace, fn: Callable[..., object]) 
 
 def _tui_args(p: argparse.ArgumentParser) -> None:
     """The TUI's options: `k8stui [--kubeconfig PATH] [--context NAME] [-n NS | -A] [--readonly]`."""
-    p.add_argument("--kubeconfig", type=Path, help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    p.add_argument("--kubeconfig", type=Path, help=KUBECONFIG_HELP)
     p.add_argument("--context", help="kubeconfig context (default: the current context)")
     ns = p.add_mutually_exclusive_group()
     ns.add_argument("-n", "--namespace", help="namespace of the pods view")

@@ -8,82 +8,48 @@ wrapper makes the client's documented `(connect, read)` timeouts work.)
 
 Credentials that change under a running session (the API server restarted with a new CA, a token
 rotated, the kubeconfig rewritten) are picked up in place: on a TLS failure or a 401,
-`Connection.refresh(error)` re-reads the kubeconfig when any file it was loaded from changed (or,
+`Connection.refresh(error)` re-reads the kubeconfig when any file it was loaded from changed (every
+file of a merged KUBECONFIG, one that was missing and appeared too; or,
 for exec and token-file users, re-evaluates the credentials on a 401) and swaps in a new API
 client. Everything holding the Connection uses the new client from its next call on;
 `generation` counts the swaps, so caches know to relist.
+
+Which files make the kubeconfig and how they merge is kubectl's rule, in `kube/kubeconfig.py`;
+the client is built from the merged dict, so it sees what kubectl would.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import json
 import ssl
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import yaml
 from kubernetes.aio import client as kclient
 from kubernetes.aio import config as kconfig
 from kubernetes.aio.client.exceptions import ApiException
 
 from k8stui.errors import ReadOnlyError, UserError
+from k8stui.kube.kubeconfig import (
+    CLUSTER_FILES,
+    USER_FILES,
+    KubeconfigInfo,
+    kubeconfig_sources,
+    read_kubeconfig,
+    reread_kubeconfig,
+)
 
-DEFAULT_KUBECONFIG = Path("~/.kube/config")
 # an exec or token-file user whose file did not change is re-evaluated on a 401 at most this often
 REEVALUATE_SECONDS = 10.0
-# kubeconfig fields naming files the client reads (relative paths are relative to the kubeconfig)
-CLUSTER_FILES = ("certificate-authority",)
-USER_FILES = ("client-certificate", "client-key", "tokenFile")
 # POSTs that only ask a question: allowed in read-only mode
 READ_ONLY_POSTS = ("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
                    "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
 RBAC_READONLY_REASON = "your RBAC does not allow writes"
-
-
-@dataclass
-class KubeconfigInfo:
-    path: Path
-    contexts: list[str]
-    current: str
-    raw: dict = field(repr=False, default_factory=dict)
-
-    def context(self, name: str) -> dict:
-        for c in self.raw.get("contexts") or []:
-            if c.get("name") == name:
-                return c.get("context") or {}
-        raise UserError(f'context "{name}" not found in {self.path} (have: {", ".join(self.contexts) or "none"})')
-
-
-def kubeconfig_path(path: str | Path | None) -> Path:
-    import os
-
-    if path:
-        return Path(path).expanduser()
-    env = os.environ.get("KUBECONFIG")
-    if env:
-        return Path(env.split(os.pathsep)[0]).expanduser()
-    return DEFAULT_KUBECONFIG.expanduser()
-
-
-def read_kubeconfig(path: str | Path | None) -> KubeconfigInfo:
-    p = kubeconfig_path(path)
-    try:
-        raw = yaml.safe_load(p.read_text())
-    except FileNotFoundError:
-        raise UserError(f"kubeconfig {p}: no such file (use --kubeconfig PATH, or try `k8stui demo`)") from None
-    except OSError as e:
-        raise UserError(f"kubeconfig {p}: cannot read: {e.strerror}") from None
-    except yaml.YAMLError as e:
-        raise UserError(f"kubeconfig {p}: not valid YAML: {getattr(e, 'problem', e)}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("contexts"), list) or not raw["contexts"]:
-        raise UserError(f"kubeconfig {p}: has no contexts")
-    names = [c.get("name", "") for c in raw["contexts"] if isinstance(c, dict)]
-    return KubeconfigInfo(p, names, raw.get("current-context") or (names[0] if names else ""), raw)
 
 
 class Connection:
@@ -163,8 +129,8 @@ class Connection:
             if not (changed or reevaluate):
                 return False
             try:
-                info = read_kubeconfig(self.kubeconfig.path)
-                info.context(self.context)
+                info = reread_kubeconfig(self.kubeconfig)
+                info.usable_context(self.context)
                 fingerprint = kubeconfig_fingerprint(info, self.context)
                 api = await _new_api(info, self.context)
             except UserError as e:
@@ -244,9 +210,9 @@ def needs_new_credentials(e: BaseException) -> bool:
 
 
 def kubeconfig_files(info: KubeconfigInfo, context: str) -> list[Path]:
-    """The kubeconfig and every file its context's cluster and user name (CA, client cert and
-    key, token file)."""
-    files = [info.path]
+    """Every kubeconfig file looked at (missing ones too: one that appears is a change) and every
+    file its context's cluster and user name (CA, client cert and key, token file)."""
+    files = list(info.candidates or [info.path])
     try:
         ctx = info.context(context)
     except UserError:
@@ -256,8 +222,7 @@ def kubeconfig_files(info: KubeconfigInfo, context: str) -> list[Path]:
         for key in keys:
             value = entry.get(key)
             if isinstance(value, str) and value:
-                p = Path(value).expanduser()
-                files.append(p if p.is_absolute() else info.path.parent / p)
+                files.append(Path(value))  # absolute: resolved against its own file when merged
     return files
 
 
@@ -272,7 +237,7 @@ def current_fingerprint(kubeconfig: str | Path | None, context: str | None) -> t
     try:
         info = read_kubeconfig(kubeconfig)
     except UserError:
-        return _digests([kubeconfig_path(kubeconfig)])
+        return _digests(kubeconfig_sources(kubeconfig)[0])
     return kubeconfig_fingerprint(info, context or info.current)
 
 
@@ -304,13 +269,15 @@ def _has_dynamic_credentials(info: KubeconfigInfo, context: str) -> bool:
 
 
 async def _new_api(info: KubeconfigInfo, ctx: str) -> kclient.ApiClient:
-    """An API client for the context (exec plugins run now), with one-line errors."""
+    """An API client for the context (exec plugins run now), with one-line errors. Built from
+    the merged dict, whose file references are already absolute (the client would resolve
+    relative ones against the working directory)."""
     try:
-        return await kconfig.new_client_from_config(config_file=str(info.path), context=ctx, persist_config=False)
+        return await kconfig.new_client_from_config_dict(copy.deepcopy(info.raw), context=ctx)
     except kconfig.ConfigException as e:
-        raise UserError(f"kubeconfig {info.path}: context {ctx}: {str(e).splitlines()[0]}") from None
+        raise UserError(f"kubeconfig {info.label}: context {ctx}: {str(e).splitlines()[0]}") from None
     except (ValueError, TypeError, KeyError, OSError) as e:
-        raise UserError(f"kubeconfig {info.path}: context {ctx}: invalid ({e})") from None
+        raise UserError(f"kubeconfig {info.label}: context {ctx}: invalid ({e})") from None
 
 
 def _client_timeout(connect: float, read: float) -> aiohttp.ClientTimeout:
@@ -326,8 +293,8 @@ async def connect(kubeconfig: str | Path | None = None, context: str | None = No
     info = read_kubeconfig(kubeconfig)
     ctx = context or info.current
     if not ctx:
-        raise UserError(f"kubeconfig {info.path}: no current context (use --context NAME)")
-    info.context(ctx)  # raises for an unknown context
+        raise UserError(f"kubeconfig {info.label}: no current context (use --context NAME)")
+    info.usable_context(ctx)  # one line for an unknown context, or one naming a missing cluster or user
     # taken before the client reads the files: a change after this is seen by `refresh`
     fingerprint = kubeconfig_fingerprint(info, ctx)
     api = await _new_api(info, ctx)

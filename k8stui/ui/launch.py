@@ -17,8 +17,9 @@ from k8stui.sanitize import sanitize_lines
 
 
 def connection_factory(kubeconfig: str | Path | None):
-    """A factory for `K8sTuiApp`: connect to a context of this kubeconfig (re-read each time, so a
-    fixed file works on retry)."""
+    """A factory for `K8sTuiApp`: connect to a context of this kubeconfig (None: the files of
+    KUBECONFIG merged as kubectl does, else ~/.kube/config), re-read each time, so a fixed file
+    works on retry."""
     from k8stui.kube.connection import connect
 
     async def factory(context: str | None, readonly: bool):
