@@ -602,14 +602,20 @@ def test_validation_messages(sim: SimThread) -> None:
     # pod updates are limited to a few fields
     create(sim, "pods", {"metadata": {"name": "immutable", "namespace": "t"},
                          "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]}})
-    pod = get(sim, "pods", "t", "immutable")
-    pod["spec"]["containers"][0]["image"] = "nginx:1.28"  # allowed
-    pod["metadata"]["labels"] = {"x": "y"}
-    sim.call(lambda: st(sim).update("pods", pod))
-    pod = get(sim, "pods", "t", "immutable")
-    pod["spec"]["restartPolicy"] = "Never"
+    # each read-modify-write runs in one call on the simulator's loop: the scheduler and the kubelet
+    # write this pod too, and an update between the read and the write would be a 409 instead
+    def update_pod(change) -> dict:
+        pod = st(sim).get("pods", "t", "immutable")
+        change(pod)
+        return st(sim).update("pods", pod)
+
+    def new_image(pod: dict) -> None:
+        pod["spec"]["containers"][0]["image"] = "nginx:1.28"  # allowed
+        pod["metadata"]["labels"] = {"x": "y"}
+
+    sim.call(lambda: update_pod(new_image))
     with pytest.raises(ApiError) as ei:
-        sim.call(lambda: st(sim).update("pods", pod))
+        sim.call(lambda: update_pod(lambda pod: pod["spec"].__setitem__("restartPolicy", "Never")))
     assert ei.value.code == 422
     assert ei.value.message.split(" is invalid: ", 1)[1].startswith(
         "spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`")
