@@ -81,7 +81,7 @@ from k8stui.kube import raw
 from k8stui.kube.connection import Connection, explain
 from k8stui.kube.selectors import SelectorError, parse_label_selector, selector_from_spec
 from k8stui.ops.cordon import CordonResult, set_unschedulable
-from k8stui.ops.streaming import stream_events
+from k8stui.ops.streaming import stream_events, wait_event
 
 # ---- kubectl's constants and texts ---------------------------------------------------------------
 
@@ -1170,9 +1170,7 @@ class Drainer:
             remaining = end - loop.time()
             if run.action or run.gone or remaining <= 0:
                 return
-            try:
-                await asyncio.wait_for(run.wake.wait(), remaining)
-            except asyncio.TimeoutError:
+            if not await wait_event(run.wake, remaining):
                 return
 
     async def _delete(self, run: _PodRun, despite_pdb: bool) -> GoError | None:
@@ -1280,10 +1278,7 @@ class Drainer:
             ts = run.pod["metadata"].get("deletionTimestamp")
             if n > 0 and ts:  # when --skip-wait-for-delete-timeout falls due
                 timeout = min(timeout, max(0.05, _parse_time(ts) + n + 1 - time.time()))
-            try:
-                await asyncio.wait_for(run.wake.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
+            await wait_event(run.wake, timeout)
 
     async def _wait_failed(self, run: _PodRun, via: str, message: str) -> GoError:
         if via == "evict":

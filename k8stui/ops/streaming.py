@@ -33,3 +33,17 @@ async def stream_events(run: Callable[[], Awaitable[Any]],
                 await task
             except (asyncio.CancelledError, Exception):
                 pass
+
+
+async def wait_event(event: asyncio.Event, timeout: float) -> bool:
+    """Wait up to `timeout` seconds for `event`; True when it was set.
+
+    Not `asyncio.wait_for(event.wait(), timeout)`: on Python 3.11, when a cancellation arrives just
+    as the event is set, `wait_for` returns the result and swallows the cancellation, so a loop
+    around it (a drain waiting for a pod to go) never ends. `asyncio.timeout` keeps it."""
+    try:
+        async with asyncio.timeout(timeout):
+            await event.wait()
+        return True
+    except TimeoutError:
+        return False

@@ -54,6 +54,7 @@ from k8stui.hosts import shell
 from k8stui.gofmt import format_go_duration, go_quote, go_string_slice, parse_go_duration  # noqa: F401
 from k8stui.kube.connection import Connection, _status_message, explain
 from k8stui.kube.printers import short_human_duration
+from k8stui.ops.streaming import wait_event
 from k8stui.sanitize import sanitize
 
 if TYPE_CHECKING:
@@ -952,10 +953,7 @@ async def wait_usable(conn: Connection, token_id: str, timeout: float = 30.0) ->
                     watch_seconds=max(1, int(timeout) + 1))
     task = asyncio.create_task(ref.run(), name=f"k8stui-wait-jws-{token_id}")
     try:
-        await asyncio.wait_for(seen.wait(), timeout)
-        return True
-    except (asyncio.TimeoutError, TimeoutError):
-        return False
+        return await wait_event(seen, timeout)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
