@@ -180,6 +180,7 @@ async def test_upgrade_board_shows_a_hostile_hosts_output_inert(make_sim, tmp_pa
             await answerable(pilot, TypeNameScreen)  # the target version, typed
             await pilot.press(*"v1.34.3", "enter")
             await until(pilot, lambda: isinstance(app.screen, StepFailedScreen), timeout=30, what="the failure")
+            await answerable(pilot, StepFailedScreen)  # on screen and taking answers
             await assert_shown_inert(pilot)  # the dialog: the step's error and its output
             await pilot.press("a")
             await until(pilot, lambda: screen.phase == "finished", timeout=30, what="the aborted run")

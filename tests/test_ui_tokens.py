@@ -349,8 +349,9 @@ async def test_readonly_session_withholds_secrets_and_join_commands(make_sim, tm
         await until(pilot, lambda: init.id in cells(screen), what="the list")
         assert cells(screen)[init.id][0] == masked
         assert [t.secret for t in screen.watch.tokens.values()] == [None]  # withheld, not just hidden
-        text = screen_text(app)
-        assert masked in text and "READ-ONLY" in text and init.secret not in text
+        # the table paints after its rows are set: wait for the masked cell on screen
+        text = await until(pilot, lambda: masked in screen_text(app) and screen_text(app), what="the masked row drawn")
+        assert "READ-ONLY" in text and init.secret not in text
         for key, what in [("r", "token secrets are not shown"), ("j", "join commands are not given out"),
                           ("enter", "join commands are not given out")]:
             before = len(notifications(app))

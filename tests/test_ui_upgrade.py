@@ -182,6 +182,7 @@ async def test_failed_step_dialog_skip_declined_then_retry(make_sim, tmp_path) -
             await answerable(pilot, TypeNameScreen)
             await pilot.press(*"v1.34.3", "enter")
             await until(pilot, lambda: isinstance(app.screen, StepFailedScreen), timeout=30, what="the failure")
+            await answerable(pilot, StepFailedScreen)  # on screen and taking answers
             dialog = await until(pilot, lambda: "Could not get lock" in screen_text(app) and screen_text(app),
                                  what="the failure dialog drawn")
             assert "k8s-worker-1: Upgrade kubeadm to 1.34.3-1.1 failed" in dialog
@@ -241,13 +242,14 @@ async def test_board_after_failure_and_resume_of_a_minor_upgrade(make_sim, tmp_p
             await answerable(pilot, TypeNameScreen)  # the target version, typed
             await pilot.press(*"v1.35.2", "enter")
             await until(pilot, lambda: isinstance(app.screen, StepFailedScreen), timeout=30, what="the failure")
+            await answerable(pilot, StepFailedScreen)  # on screen and taking answers
             assert board(screen) == {"k8s-master": ("done", 12, 12), "k8s-worker-1": ("failed", 2, 11),
                                      "k8s-worker-2": ("pending", 0, 11)}
             assert board_adds_up(screen, totals) and counts(screen) == "nodes 1/3 done · steps 14/34"
             # the control plane moved: the header says so without waiting for the end of the run
             await until(pilot, lambda: "cluster v1.35.2" in title(screen), what="the header read again")
             await pilot.press("a")  # abort
-            await until(pilot, lambda: screen.phase == "finished", timeout=30, what="the end of the run")
+            await until(pilot, lambda: screen.phase == "finished", timeout=60, what="the end of the run")
             assert screen.result is not None and screen.result.status == "failed"
             assert board(screen)["k8s-worker-1"] == ("failed", 2, 11) and board_adds_up(screen, totals)
 
@@ -311,7 +313,7 @@ async def test_board_states_paused_stopped_and_plan_marks(make_sim, tmp_path) ->
             await pilot.press("x")
             await answerable(pilot, ConfirmScreen)  # the abort
             await pilot.press("y")
-            await until(pilot, lambda: screen.phase == "finished", timeout=30, what="the end of the run")
+            await until(pilot, lambda: screen.phase == "finished", timeout=60, what="the end of the run")
             assert screen.result is not None and screen.result.status == "stopped"
             state, done, _ = board(screen)["k8s-master"]
             assert state == "stopped" and done >= 1 and board_adds_up(screen, totals)

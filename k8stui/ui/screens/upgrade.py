@@ -156,6 +156,11 @@ class StepFailedScreen(GuardedDialog):
                 yield Button("Abort (a)", id="abort", variant="error")
 
     def focus_default(self) -> None:
+        # Retry is disabled until armed, and a disabled button takes no focus: Abort holds it until then
+        self.set_focus(self.query_one("#retry" if self.armed else "#abort", Button))
+
+    def arm(self) -> None:
+        super().arm()
         self.set_focus(self.query_one("#retry", Button))
 
     def action_answer(self, answer: str) -> None:
